@@ -1,0 +1,2 @@
+import * as dgram from 'node:dgram';
+export const leak = dgram.createSocket;

@@ -1,0 +1,2 @@
+import { SocketRegistry } from '../core/socketRegistry';
+export const leak = SocketRegistry;
