@@ -1,0 +1,20 @@
+// Mocha's spec reporter, plus a summary file for scripts/test-all.js when UDP_LAB_RESULTS_FILE is set.
+// Used by every mocha run: unit (Node), webview (Node driving Chromium) and integration (inside VS Code).
+'use strict';
+const Mocha = require('mocha');
+const fs = require('fs');
+const path = require('path');
+
+class CountingReporter extends Mocha.reporters.Spec {
+  constructor(runner, options) {
+    super(runner, options);
+    runner.once('end', () => {
+      const file = process.env.UDP_LAB_RESULTS_FILE;
+      if (!file) return;
+      const s = runner.stats || this.stats;
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify({ passed: s.passes, failed: s.failures, pending: s.pending }));
+    });
+  }
+}
+module.exports = CountingReporter;
