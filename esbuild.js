@@ -84,21 +84,23 @@ const reportPlugin = (name) => ({
   },
 });
 
+/** The esbuild options of one bundle; exported so `npm run bench` builds the same production bundles elsewhere. */
+function optionsFor({ name: _name, development, ...options }, { production }) {
+  return {
+    absWorkingDir: root,
+    bundle: true,
+    minify: production && !development,
+    sourcemap: production && !development ? false : 'linked',
+    sourcesContent: false,
+    logLevel: 'silent',
+    ...options,
+  };
+}
+
 async function main() {
   const active = bundles.filter((b) => b.entryPoints.every((e) => fs.existsSync(path.join(root, e))) && b.entryPoints.length > 0);
   const contexts = await Promise.all(
-    active.map(({ name, development, ...options }) =>
-      esbuild.context({
-        absWorkingDir: root,
-        bundle: true,
-        minify: production && !development,
-        sourcemap: production && !development ? false : 'linked',
-        sourcesContent: false,
-        logLevel: 'silent',
-        plugins: [reportPlugin(name)],
-        ...options,
-      }),
-    ),
+    active.map((b) => esbuild.context({ ...optionsFor(b, { production }), plugins: [reportPlugin(b.name)] })),
   );
   copyCodicons();
   if (watch) {
@@ -113,7 +115,11 @@ async function main() {
   if (fs.existsSync(path.join(root, 'dist/cli.js'))) fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+module.exports = { bundles, optionsFor };
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
