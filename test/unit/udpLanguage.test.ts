@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { BUILTINS, parseUdpFile } from '../../src/core/udpFile';
 
 const root = path.resolve(__dirname, '../..');
 const readJson = (rel: string): unknown => JSON.parse(fs.readFileSync(path.join(root, rel), 'utf8'));
@@ -206,6 +207,8 @@ describe('.udp language: the line rules that split a file', () => {
     assert.deepEqual([m?.[1], m?.[2]], ['SEND', 'udp://{{host}}:{{port}}']);
     assert.equal(begin.exec('LISTEN udp://127.0.0.1:9001')?.[1], 'LISTEN');
     assert.equal(begin.exec('SENDER udp://x:1'), null);
+    assert.equal(begin.exec('SEND-X udp://x:1'), null);
+    assert.equal(begin.exec('send udp://x:1'), null, 'the parser wants capitals, so lower case is not coloured as a method');
     const end = regexOf('block', 'end');
     assert.ok(end.test('### next'));
     assert.ok(!end.test('ping ### inside a payload'));
@@ -237,9 +240,9 @@ describe('.udp language: the line rules that split a file', () => {
     assert.deepEqual(found, ['$seq', 'host', 'ping.reply.1']);
     const inner = rule('interpolation-inner').patterns ?? [];
     const builtin = toJavaScript(inner[0]?.match ?? '');
-    for (const name of ['seq', 'timestamp', 'isoTimestamp', 'randomInt', 'randomHex', 'uuid']) {
-      assert.equal(builtin.exec(`$${name}`)?.[2], name);
-    }
+    assert.ok(BUILTINS.length >= 6);
+    for (const { name } of BUILTINS) assert.equal(builtin.exec(`$${name}`)?.[2], name, `the grammar colours the built-in $${name}`);
+    assert.equal(builtin.exec('$sequel'), null);
     const reply = toJavaScript(inner[3]?.match ?? '').exec('ping.reply.1');
     assert.deepEqual([reply?.[1], reply?.[3], reply?.[5]], ['ping', 'reply', '1']);
   });
@@ -278,14 +281,54 @@ describe('.udp language: configuration and snippets', () => {
     assert.equal(depth, 0, `${name}: unbalanced \${…} in ${JSON.stringify(body)}`);
   }
 
+  /** What the snippet inserts when every tab stop keeps its default (first choice of a choice list). */
+  function expandDefaults(body: string): string {
+    let out = '';
+    for (let i = 0; i < body.length; i++) {
+      const c = body[i]!;
+      if (c === '\\') out += body[++i] ?? '';
+      else if (c === '$' && body[i + 1] === '{') {
+        const head = /^\$\{(\d+)(:|\|)/.exec(body.slice(i));
+        if (head?.[2] === '|') {
+          const end = body.indexOf('|}', i);
+          out += body.slice(i + head[0].length, end).split(',')[0];
+          i = end + 1;
+        } else if (head) i += head[0].length - 1; // the default text follows; its closing } is skipped below
+      } else if (c === '$' && /\d/.test(body[i + 1] ?? '')) {
+        while (/\d/.test(body[i + 1] ?? '')) i++;
+      } else if (c === '}') continue;
+      else out += c;
+    }
+    return out;
+  }
+
+  const snippetEntry = pkg.contributes.snippets.find((s) => s.language === 'udp');
+  const snippets = readJson(snippetEntry?.path ?? '') as Record<string, { prefix: string[]; body: string[]; description: string }>;
+
   it('has the snippets the editor offers, each with valid snippet syntax', () => {
-    const entry = pkg.contributes.snippets.find((s) => s.language === 'udp');
-    const snippets = readJson(entry?.path ?? '') as Record<string, { prefix: string[]; body: string[]; description: string }>;
     for (const [name, s] of Object.entries(snippets)) {
       assert.ok(s.prefix.length > 0 && s.description.length > 0, name);
       assertValidSnippet(name, s.body.join('\n'));
     }
     const prefixes = Object.values(snippets).flatMap((s) => s.prefix);
     for (const p of ['send', 'expect', 'listen', 'hex']) assert.ok(prefixes.includes(p), `snippet prefix ${p}`);
+  });
+
+  it('inserts blocks the parser accepts without errors or warnings when the defaults are kept', () => {
+    const blockSnippets = Object.entries(snippets).filter(([, s]) => s.body[0]?.startsWith('###'));
+    assert.ok(blockSnippets.length >= 4);
+    for (const [name, s] of blockSnippets) {
+      const text = expandDefaults(s.body.join('\n'));
+      const model = parseUdpFile(text);
+      const problems = model.diagnostics.filter((d) => d.severity !== 'information');
+      assert.deepEqual(problems, [], `${name} expands to:\n${text}`);
+      assert.equal(model.blocks.length, 1, name);
+    }
+    const expect = parseUdpFile(expandDefaults(snippets['Send and expect a reply']?.body.join('\n') ?? ''));
+    assert.equal(expect.blocks[0]?.expect?.kind, 'regex');
+    const listen = parseUdpFile(expandDefaults(snippets['Listen and respond']?.body.join('\n') ?? ''));
+    assert.equal(listen.blocks[0]?.responders.length, 1);
+    const hex = parseUdpFile(expandDefaults(snippets['Hex block']?.body.join('\n') ?? ''));
+    assert.equal(hex.blocks[0]?.encoding, 'hex');
   });
 });
