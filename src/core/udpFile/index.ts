@@ -10,3 +10,25 @@ export * from './model';
 export { parseUdpFile, HEADERS, DEFAULT_EXPECT_TIMEOUT_MS, templatesOf, staticText } from './parser';
 export { BUILTINS, type BuiltinSpec } from './template';
 export { hoverAt, blockAtLine, findBlock, contains, type HoverInfo } from './query';
+export {
+  runUdpFile,
+  startListener,
+  selectBlocks,
+  formatEndpoint,
+  UnknownBlockError,
+  RunError,
+  type RunOptions,
+  type ListenOptions,
+  type RunResult,
+  type BlockResult,
+  type BlockStatus,
+  type ReplyRecord,
+  type RttStats,
+  type RunEvent,
+  type ListenerHandle,
+  type RunnerRegistry,
+  type RunnerSocket,
+  type RunnerDatagram,
+  type CancellationLike,
+} from './runner';
+export { textForMatch, formatMs } from './match';

@@ -370,8 +370,13 @@ function parseBlock(
   lines: string[],
   variables: Map<string, VariableDefinition>,
   fileScope: (where: string, allowCaptures?: boolean) => TemplateScope,
-  report: (severity: DiagnosticSeverity, code: string, message: string, where: Range) => void,
+  reportToFile: (severity: DiagnosticSeverity, code: string, message: string, where: Range) => void,
 ): Block {
+  let errors = 0;
+  const report = (severity: DiagnosticSeverity, code: string, message: string, where: Range) => {
+    if (severity === 'error') errors++;
+    reportToFile(severity, code, message, where);
+  };
   const request = raw.request!;
   const m = REQUEST.exec(request.text)!;
   const method = m[2] as BlockMethod;
@@ -415,13 +420,17 @@ function parseBlock(
     const targetText = targetMatch[2]!;
     const split = splitScheme(targetText);
     if (split.scheme) block.scheme = split.scheme;
-    block.target = parseTemplateLine(split.rest, { line: request.line, character: targetStart + split.schemeLength }, fileScope('the address'), diagnosticsSink(report));
+    let targetProblems = 0;
+    block.target = parseTemplateLine(split.rest, { line: request.line, character: targetStart + split.schemeLength }, fileScope('the address'), diagnosticsSink((severity, code, message, where) => {
+      targetProblems++;
+      report(severity, code, message, where);
+    }));
     const trailing = targetMatch[4]!;
     if (trailing !== '') {
       const trailingStart = targetStart + targetText.length + targetMatch[3]!.length;
       report('error', 'trailing-text', `Unexpected "${trailing}" after the address. Put headers on their own lines below the ${method} line.`, range(request.line, trailingStart, request.text.length));
     }
-    const known = staticText(block.target, variables);
+    const known = targetProblems === 0 ? staticText(block.target, variables) : undefined;
     if (known !== undefined) {
       const target = resolveTarget(known, method, block.scheme);
       if (!target.ok) report('error', 'bad-target', target.message, range(request.line, targetStart, targetStart + targetText.length));
@@ -469,7 +478,7 @@ function parseBlock(
     } else {
       checkStaticPayload(block.body, block.encoding, variables, block, report);
     }
-  } else if (method === 'SEND' && raw.headers.length === 0 && raw.body.length === 0) {
+  } else if (method === 'SEND' && errors === 0 && raw.headers.length === 0 && raw.body.length === 0) {
     // An empty datagram is legal UDP; say so, since it is more often a forgotten payload.
     report('information', 'empty-payload', 'This block has no payload, so it sends an empty datagram (0 bytes).', requestRange);
   }
