@@ -1,0 +1,28 @@
+// Timestamps for datagrams: milliseconds since the epoch with sub-millisecond precision. Date.now() is only
+// whole milliseconds, which is too coarse to order or time datagrams arriving 100 per millisecond; the monotonic
+// clock is precise but has its own origin. We anchor the monotonic clock to the wall clock and re-anchor every
+// few seconds, so a long session does not drift from the system time (NTP adjustments, suspend).
+
+import { performance } from 'node:perf_hooks';
+
+const REANCHOR_MS = 5_000;
+
+let offset = Date.now() - performance.now();
+let nextAnchor = performance.now() + REANCHOR_MS;
+
+/** Wall-clock time in ms since the epoch, fractional; never goes backwards between re-anchors. */
+export function wallClockMs(): number {
+  const mono = performance.now();
+  if (mono >= nextAnchor) {
+    // Keep sub-ms continuity: only move the offset when the wall clock disagrees by more than a millisecond.
+    const fresh = Date.now() - mono;
+    if (Math.abs(fresh - offset) > 1) offset = fresh;
+    nextAnchor = mono + REANCHOR_MS;
+  }
+  return offset + mono;
+}
+
+/** Monotonic milliseconds for measuring durations (schedulers, timeouts). */
+export function monotonicMs(): number {
+  return performance.now();
+}

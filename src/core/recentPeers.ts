@@ -1,0 +1,78 @@
+// The peers a socket has heard from, most recent first when read, bounded so a sender that changes port on every
+// datagram (or a spoofing flood) cannot grow it without limit. Updating is two Map lookups keyed by address then
+// port (no string building per datagram); only a new peer arriving at a full table costs a scan, to evict the
+// one heard from least recently.
+
+import type { Endpoint, PeerView } from '../shared/dto';
+
+export const DEFAULT_MAX_PEERS = 256;
+
+interface PeerEntry {
+  address: string;
+  family: Endpoint['family'];
+  port: number;
+  datagrams: number;
+  bytes: number;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export class RecentPeers {
+  private readonly byAddress = new Map<string, Map<number, PeerEntry>>();
+  private count = 0;
+  /** Peers evicted to stay within the bound. */
+  evicted = 0;
+
+  constructor(private readonly maxPeers: number = DEFAULT_MAX_PEERS) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  record(peer: Endpoint, size: number, time: number): void {
+    let ports = this.byAddress.get(peer.address);
+    let entry = ports?.get(peer.port);
+    if (entry) {
+      entry.datagrams++;
+      entry.bytes += size;
+      entry.lastSeen = time;
+      return;
+    }
+    if (this.count >= this.maxPeers) {
+      this.evictLeastRecent();
+      ports = this.byAddress.get(peer.address);
+    }
+    if (!ports) {
+      ports = new Map();
+      this.byAddress.set(peer.address, ports);
+    }
+    entry = { address: peer.address, family: peer.family, port: peer.port, datagrams: 1, bytes: size, firstSeen: time, lastSeen: time };
+    ports.set(peer.port, entry);
+    this.count++;
+  }
+
+  private evictLeastRecent(): void {
+    let oldest: PeerEntry | undefined;
+    for (const ports of this.byAddress.values()) {
+      for (const entry of ports.values()) if (!oldest || entry.lastSeen < oldest.lastSeen) oldest = entry;
+    }
+    if (!oldest) return;
+    const ports = this.byAddress.get(oldest.address)!;
+    ports.delete(oldest.port);
+    if (ports.size === 0) this.byAddress.delete(oldest.address);
+    this.count--;
+    this.evicted++;
+  }
+
+  /** Snapshot, most recently heard first. */
+  list(): PeerView[] {
+    const out: PeerView[] = [];
+    for (const ports of this.byAddress.values()) for (const e of ports.values()) out.push({ ...e });
+    return out.sort((a, b) => b.lastSeen - a.lastSeen);
+  }
+
+  clear(): void {
+    this.byAddress.clear();
+    this.count = 0;
+  }
+}

@@ -1,0 +1,235 @@
+// Every open UDP Lab socket, under a stable id (s1, s2, …), with one shared datagram log. The registry is what the
+// host, the panel, the .udp runner and the CLI drive: open (validate, create, bind), list, close, and the events
+// that tell views to refresh. Sockets never affect each other: each socket's errors are its own, and a socket that
+// closes (or fails) is removed without touching the rest.
+
+import { lookup } from 'node:dns';
+import type { Endpoint, SocketOptions, SocketType, SocketView } from '../shared/dto';
+import { validateAddress, validatePort } from '../shared/validation';
+import { DatagramLog, type LogCaps } from './datagramLog';
+import { toUdpLabError, validationError, type UdpLabError } from './errors';
+import { DisposableStore, Emitter, type Disposable, type Event } from './events';
+import { literalFamily, unbracket } from './hostResolver';
+import { UdpSocket, type SendTarget } from './udpSocket';
+
+export interface SocketRegistryOptions {
+  logCaps?: Partial<LogCaps>;
+}
+
+export interface RegistryChange {
+  kind: 'added' | 'removed' | 'changed';
+  id: string;
+}
+
+export interface SocketErrorEvent {
+  socketId: string;
+  error: UdpLabError;
+}
+
+export interface EphemeralSendResult {
+  /** Bytes the OS accepted. */
+  bytes: number;
+  /** The throw-away socket's id, as recorded in the log (`ephemeral-N`). */
+  socketId: string;
+  /** Where the throw-away socket was bound. */
+  local: Endpoint;
+  /** The destination as resolved. */
+  peer: Endpoint;
+  /** The log seq of the sent datagram. */
+  seq: number;
+}
+
+export class SocketRegistry implements Disposable {
+  readonly log: DatagramLog;
+  private readonly sockets = new Map<string, { socket: UdpSocket; subscriptions: DisposableStore }>();
+  private nextId = 1;
+  private nextEphemeral = 1;
+  private disposed = false;
+  private logSignalPending = false;
+
+  private readonly changeEmitter = new Emitter<RegistryChange>();
+  private readonly logEmitter = new Emitter<void>();
+  private readonly errorEmitter = new Emitter<SocketErrorEvent>();
+
+  /** A socket was added (bound), removed (closed) or changed (state, options, memberships, last error). */
+  readonly onDidChange: Event<RegistryChange> = this.changeEmitter.event;
+  /**
+   * Something new is in the log. Coalesced to at most once per event-loop turn however many datagrams arrived,
+   * so listeners (the panel feed) can afford to react to every signal.
+   */
+  readonly onDidLog: Event<void> = this.logEmitter.event;
+  /** An open socket reported an error not tied to a call (e.g. ECONNREFUSED on a connected socket). */
+  readonly onDidError: Event<SocketErrorEvent> = this.errorEmitter.event;
+
+  constructor(options: SocketRegistryOptions = {}) {
+    this.log = new DatagramLog(options.logCaps);
+  }
+
+  /**
+   * Validates the options, creates the socket, binds it and starts recording its datagrams. Rejects with a
+   * UdpLabError (VALIDATION, UNSUPPORTED, EADDRINUSE, …); a socket that fails to bind is not registered.
+   */
+  async open(options: SocketOptions): Promise<UdpSocket> {
+    if (this.disposed) throw validationError('UDP Lab is shutting down, so no socket can be opened. Try again after the window reloads.', { operation: 'open' });
+    const id = `s${this.nextId++}`;
+    const socket = new UdpSocket(options, id);
+    const subscriptions = new DisposableStore();
+    this.attach(socket, subscriptions);
+    try {
+      await socket.bind();
+    } catch (error) {
+      subscriptions.dispose();
+      await socket.close();
+      throw toUdpLabError(error, { operation: 'bind', socketId: id, type: options.type });
+    }
+    if (this.disposed || socket.state === 'closed') {
+      subscriptions.dispose();
+      await socket.close();
+      throw toUdpLabError(Object.assign(new Error('Not running'), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' }), { operation: 'open', socketId: id });
+    }
+    this.sockets.set(id, { socket, subscriptions });
+    // Watch for close only once registered, so a failed bind never reports 'removed' for a socket never 'added'.
+    subscriptions.add(socket.onDidClose(() => this.forget(id)));
+    this.changeEmitter.fire({ kind: 'added', id });
+    return socket;
+  }
+
+  /** Records the socket's traffic in the log and forwards its changes and errors. */
+  private attach(socket: UdpSocket, subscriptions: DisposableStore): void {
+    const id = socket.id;
+    const log = this.log;
+    subscriptions.add(
+      socket.onDidReceive((d) => {
+        log.append(id, 'in', d.peer, d.bytes, d.time);
+        this.signalLog();
+      }),
+    );
+    subscriptions.add(
+      socket.onDidSend((d) => {
+        log.append(id, 'out', d.peer, d.bytes, d.time);
+        this.signalLog();
+      }),
+    );
+    subscriptions.add(
+      socket.onDidChange(() => {
+        if (this.sockets.has(id)) this.changeEmitter.fire({ kind: 'changed', id });
+      }),
+    );
+    subscriptions.add(socket.onDidError((error) => this.errorEmitter.fire({ socketId: id, error })));
+  }
+
+  private signalLog(): void {
+    if (this.logSignalPending) return;
+    this.logSignalPending = true;
+    setImmediate(this.flushLogSignal);
+  }
+
+  private readonly flushLogSignal = (): void => {
+    this.logSignalPending = false;
+    if (!this.disposed) this.logEmitter.fire();
+  };
+
+  private forget(id: string): void {
+    const entry = this.sockets.get(id);
+    if (!entry) return;
+    this.sockets.delete(id);
+    entry.subscriptions.dispose();
+    this.changeEmitter.fire({ kind: 'removed', id });
+  }
+
+  get(id: string): UdpSocket | undefined {
+    return this.sockets.get(id)?.socket;
+  }
+
+  /** Open sockets, in the order they were opened. */
+  list(): UdpSocket[] {
+    return [...this.sockets.values()].map((e) => e.socket);
+  }
+
+  views(): SocketView[] {
+    return this.list().map((s) => s.view());
+  }
+
+  get size(): number {
+    return this.sockets.size;
+  }
+
+  /** Closes one socket; resolves when it is closed and removed. Unknown ids resolve at once. */
+  async close(id: string): Promise<void> {
+    const entry = this.sockets.get(id);
+    if (!entry) return;
+    await entry.socket.close();
+    this.forget(id);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.sockets.keys()].map((id) => this.close(id)));
+  }
+
+  /**
+   * Sends from a throw-away socket (bound to an ephemeral port, closed right after) — "send to host:port" without
+   * opening anything first. The type follows the destination when not given: an IPv6 literal or a name that
+   * resolves to IPv6 first gets udp6. The datagram is recorded in the log under the socket's `ephemeral-N` id.
+   */
+  async sendEphemeral(bytes: Uint8Array, target: SendTarget, type?: SocketType): Promise<EphemeralSendResult> {
+    const socketId = `ephemeral-${this.nextEphemeral++}`;
+    const context = { operation: 'send' as const, socketId, target: { host: target.host, port: target.port }, size: bytes.byteLength };
+    const port = validatePort(target.port);
+    if (!port.ok) throw validationError(port.message, context);
+    const address = validateAddress(target.host);
+    if (!address.ok) throw validationError(address.message, context);
+
+    let host = unbracket(address.value.address);
+    let socketType = type;
+    if (socketType === undefined) {
+      const literal = literalFamily(host);
+      if (literal !== undefined) socketType = literal === 6 ? 'udp6' : 'udp4';
+      else {
+        // Let the name decide (localhost may be ::1 first): send to the address it resolves to first.
+        const first = await new Promise<{ address: string; family: number }>((resolve, reject) =>
+          lookup(host, {}, (err, addr, family) => (err ? reject(toUdpLabError(err, context)) : resolve({ address: addr, family }))),
+        );
+        socketType = first.family === 6 ? 'udp6' : 'udp4';
+        host = first.address;
+      }
+    }
+    const socket = new UdpSocket({ type: socketType, port: 0, address: ephemeralBindAddress(host, socketType) }, socketId);
+    let sent: { seq: number; peer: Endpoint } | undefined;
+    const subscription = socket.onDidSend((d) => {
+      sent = { seq: this.log.append(socketId, 'out', d.peer, d.bytes, d.time), peer: d.peer };
+      this.signalLog();
+    });
+    try {
+      const local = await socket.bind();
+      const count = await socket.send(bytes, { host, port: target.port });
+      return { bytes: count, socketId, local, peer: sent!.peer, seq: sent!.seq };
+    } finally {
+      subscription.dispose();
+      await socket.close();
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const id of [...this.sockets.keys()]) {
+      const entry = this.sockets.get(id)!;
+      entry.socket.dispose();
+      this.forget(id);
+    }
+    this.changeEmitter.dispose();
+    this.logEmitter.dispose();
+    this.errorEmitter.dispose();
+    this.log.dispose();
+  }
+}
+
+/**
+ * Loopback destinations are reached from loopback; anything else needs a socket bound to all interfaces so the OS
+ * can pick the route (the socket lives only for this one send, so nothing stays exposed).
+ */
+function ephemeralBindAddress(host: string, type: SocketType): string {
+  const loopback = /^localhost\.?$/i.test(host) || (type === 'udp4' ? /^127\./.test(host) : host === '::1');
+  if (loopback) return type === 'udp4' ? '127.0.0.1' : '::1';
+  return type === 'udp4' ? '0.0.0.0' : '::';
+}

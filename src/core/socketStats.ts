@@ -1,0 +1,128 @@
+// Per-socket counters: datagrams and bytes in/out, current rates, last peer and last activity.
+// `recordIn`/`recordOut` run once per datagram, so they are O(1) and allocation-free: rates come from a ring of
+// fixed time buckets (RATE_BUCKET_MS wide) summed only when someone reads them.
+
+import type { Endpoint, SocketStatsView } from '../shared/dto';
+
+/** Width of one rate bucket. */
+export const RATE_BUCKET_MS = 250;
+/** Buckets in the sliding window: RATE_BUCKETS × RATE_BUCKET_MS = the window rates are averaged over. */
+export const RATE_BUCKETS = 12;
+/** The sliding window (3 s): long enough to be steady, short enough to fall to 0 soon after traffic stops. */
+export const RATE_WINDOW_MS = RATE_BUCKET_MS * RATE_BUCKETS;
+
+/** Datagrams and bytes per time bucket, for one direction. */
+class RateWindow {
+  private readonly datagrams = new Float64Array(RATE_BUCKETS);
+  private readonly bytes = new Float64Array(RATE_BUCKETS);
+  /** Absolute bucket number (time / RATE_BUCKET_MS) of the newest bucket written. */
+  private current = -1;
+
+  add(size: number, time: number): void {
+    const bucket = Math.floor(time / RATE_BUCKET_MS);
+    if (bucket !== this.current) this.advance(bucket);
+    const slot = bucket % RATE_BUCKETS;
+    this.datagrams[slot]! += 1;
+    this.bytes[slot]! += size;
+  }
+
+  /** Zeroes the buckets between the last one written and `bucket` (at most RATE_BUCKETS of them). */
+  private advance(bucket: number): void {
+    if (bucket < this.current) return; // clock went back: keep adding to the current bucket's slot
+    const gap = this.current < 0 ? RATE_BUCKETS : Math.min(RATE_BUCKETS, bucket - this.current);
+    for (let i = 1; i <= gap; i++) {
+      const slot = (bucket - gap + i) % RATE_BUCKETS;
+      this.datagrams[slot] = 0;
+      this.bytes[slot] = 0;
+    }
+    this.current = bucket;
+  }
+
+  /** [datagrams/s, bytes/s] over the window ending `now`, counting only since `since` if that is later. */
+  rates(now: number, since: number): [number, number] {
+    if (this.current < 0) return [0, 0];
+    const nowBucket = Math.floor(now / RATE_BUCKET_MS);
+    const oldest = nowBucket - RATE_BUCKETS + 1;
+    let datagrams = 0;
+    let bytes = 0;
+    for (let b = Math.max(oldest, this.current - RATE_BUCKETS + 1); b <= Math.min(this.current, nowBucket); b++) {
+      const slot = b % RATE_BUCKETS;
+      datagrams += this.datagrams[slot]!;
+      bytes += this.bytes[slot]!;
+    }
+    // The window covers the full old buckets plus the part of the current one that has elapsed; a socket younger
+    // than the window is averaged over its own lifetime, so a fresh burst does not read as a low rate.
+    const windowStart = Math.max(oldest * RATE_BUCKET_MS, since);
+    const seconds = Math.max(now - windowStart, RATE_BUCKET_MS) / 1000;
+    return [datagrams / seconds, bytes / seconds];
+  }
+
+  reset(): void {
+    this.datagrams.fill(0);
+    this.bytes.fill(0);
+    this.current = -1;
+  }
+}
+
+export class SocketStats {
+  datagramsIn = 0;
+  bytesIn = 0;
+  datagramsOut = 0;
+  bytesOut = 0;
+  lastPeer: Endpoint | undefined;
+  lastActivity: number | undefined;
+  private readonly inRate = new RateWindow();
+  private readonly outRate = new RateWindow();
+  private startedAt: number;
+
+  constructor(now: number = Date.now()) {
+    this.startedAt = now;
+  }
+
+  /** One datagram received from `peer` at `time` (ms since the epoch). */
+  recordIn(size: number, peer: Endpoint, time: number): void {
+    this.datagramsIn++;
+    this.bytesIn += size;
+    this.lastPeer = peer;
+    this.lastActivity = time;
+    this.inRate.add(size, time);
+  }
+
+  /** One datagram sent to `peer` at `time`. `lastPeer` stays the last sender: it is who a reply would go to. */
+  recordOut(size: number, _peer: Endpoint, time: number): void {
+    this.datagramsOut++;
+    this.bytesOut += size;
+    this.lastActivity = time;
+    this.outRate.add(size, time);
+  }
+
+  view(now: number = Date.now()): SocketStatsView {
+    const [rateIn, bytesRateIn] = this.inRate.rates(now, this.startedAt);
+    const [rateOut, bytesRateOut] = this.outRate.rates(now, this.startedAt);
+    const view: SocketStatsView = {
+      datagramsIn: this.datagramsIn,
+      bytesIn: this.bytesIn,
+      datagramsOut: this.datagramsOut,
+      bytesOut: this.bytesOut,
+      rateIn,
+      rateOut,
+      bytesRateIn,
+      bytesRateOut,
+    };
+    if (this.lastPeer) view.lastPeer = { address: this.lastPeer.address, family: this.lastPeer.family, port: this.lastPeer.port };
+    if (this.lastActivity !== undefined) view.lastActivity = this.lastActivity;
+    return view;
+  }
+
+  reset(now: number = Date.now()): void {
+    this.datagramsIn = 0;
+    this.bytesIn = 0;
+    this.datagramsOut = 0;
+    this.bytesOut = 0;
+    this.lastPeer = undefined;
+    this.lastActivity = undefined;
+    this.inRate.reset();
+    this.outRate.reset();
+    this.startedAt = now;
+  }
+}

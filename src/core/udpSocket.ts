@@ -1,0 +1,707 @@
+// One dgram endpoint as UDP Lab models it: options, bind, send (with host-name resolution), connect, broadcast,
+// TTLs, multicast, buffer sizes, send queue, stats and recent peers — with every failure turned into a UdpLabError
+// sentence. Rules this file keeps:
+//   - the 'error' listener is attached before bind; errors that are not the answer to a call become onDidError
+//     events, and nothing here throws out of a dgram event handler;
+//   - received bytes are copied out of dgram's Buffer into an exactly-sized Buffer of our own;
+//   - the receive path does O(1) work and allocates only the copy and the event object (no closures, no strings).
+
+import * as dgram from 'node:dgram';
+import type { AddressFamily, Endpoint, MembershipView, PeerView, SocketOptions, SocketState, SocketType, SocketView } from '../shared/dto';
+import { checkPayloadSize, validateAddress, validatePort } from '../shared/validation';
+import { wallClockMs } from './clock';
+import {
+  CoreErrorCode,
+  describeOperation,
+  reusePortUnsupportedError,
+  toUdpLabError,
+  UdpLabError,
+  validationError,
+  type ErrorContext,
+  type Operation,
+} from './errors';
+import { Emitter, type Disposable, type Event } from './events';
+import { resolveHost, resolveLiteral, unbracket } from './hostResolver';
+import { RecentPeers } from './recentPeers';
+import { SocketStats } from './socketStats';
+
+/** A datagram that arrived. `bytes` is this socket's own copy; `peer` is the sender (dgram's rinfo). */
+export interface ReceivedDatagram {
+  bytes: Buffer;
+  peer: Endpoint;
+  size: number;
+  /** Receive time, ms since the epoch, sub-millisecond precision. */
+  time: number;
+}
+
+/** A datagram the OS accepted for sending. `peer` is the destination as resolved (an address, not a host name). */
+export interface SentDatagram {
+  bytes: Buffer;
+  peer: Endpoint;
+  size: number;
+  time: number;
+}
+
+export interface SendTarget {
+  host: string;
+  port: number;
+}
+
+/**
+ * Whether this Node supports dgram's `reusePort` (added in v22.12.0 and v23.1.0) on this platform (libuv
+ * implements it where SO_REUSEPORT balances load: Linux, FreeBSD, Solaris, AIX). Pure, for tests of the table.
+ */
+export function reusePortSupportedFor(nodeVersion: string, platform: string): boolean {
+  const match = /^v?(\d+)\.(\d+)/.exec(nodeVersion);
+  if (!match) return false;
+  const major = Number(match[1]);
+  const minor = Number(match[2]);
+  const versionOk = major >= 24 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+  return versionOk && ['linux', 'freebsd', 'sunos', 'aix'].includes(platform);
+}
+
+/** "Node.js v20.19.0 on linux", for the unsupported-option sentence. */
+export function describeRuntime(): string {
+  return `Node.js ${process.version} on ${process.platform}`;
+}
+
+let nextSocketNumber = 1;
+
+export class UdpSocket implements Disposable {
+  static reusePortSupported(): boolean {
+    return reusePortSupportedFor(process.versions.node, process.platform);
+  }
+
+  readonly id: string;
+  readonly type: SocketType;
+  /** The options it was opened with (a copy; never changes). */
+  readonly options: Readonly<SocketOptions>;
+  readonly createdAt = Date.now();
+
+  private socket: dgram.Socket | undefined;
+  private currentState: SocketState = 'binding';
+  private localEndpoint: Endpoint | undefined;
+  private remoteEndpoint: Endpoint | undefined;
+  private lastErrorMessage: string | undefined;
+  private broadcast = false;
+  private ttl: number | undefined;
+  private multicastTTL: number | undefined;
+  private multicastLoopback: boolean | undefined;
+  private multicastInterface: string | undefined;
+  private readonly memberships: MembershipView[] = [];
+  private bindPromise: Promise<Endpoint> | undefined;
+  private pendingBind: { resolve: (e: Endpoint) => void; reject: (e: UdpLabError) => void } | undefined;
+  private closePromise: Promise<void> | undefined;
+  private resolveClose: (() => void) | undefined;
+
+  readonly stats: SocketStats;
+  private readonly recentPeers = new RecentPeers();
+
+  private readonly listenEmitter = new Emitter<Endpoint>();
+  private readonly receiveEmitter = new Emitter<ReceivedDatagram>();
+  private readonly sendEmitter = new Emitter<SentDatagram>();
+  private readonly connectEmitter = new Emitter<Endpoint>();
+  private readonly closeEmitter = new Emitter<void>();
+  private readonly errorEmitter = new Emitter<UdpLabError>();
+  private readonly changeEmitter = new Emitter<void>();
+
+  /** Bound and listening; carries the bound address. */
+  readonly onDidListen: Event<Endpoint> = this.listenEmitter.event;
+  /** One event per datagram received. */
+  readonly onDidReceive: Event<ReceivedDatagram> = this.receiveEmitter.event;
+  /** One event per datagram the OS accepted for sending. */
+  readonly onDidSend: Event<SentDatagram> = this.sendEmitter.event;
+  /** Connected to a peer; carries the peer. */
+  readonly onDidConnect: Event<Endpoint> = this.connectEmitter.event;
+  readonly onDidClose: Event<void> = this.closeEmitter.event;
+  /** Errors not tied to a call the caller is awaiting (e.g. ECONNREFUSED reported by a later receive). */
+  readonly onDidError: Event<UdpLabError> = this.errorEmitter.event;
+  /** State, options, membership or last error changed (not fired per datagram: read stats from view()). */
+  readonly onDidChange: Event<void> = this.changeEmitter.event;
+
+  constructor(options: SocketOptions, id?: string) {
+    this.id = id ?? `socket-${nextSocketNumber++}`;
+    this.type = options.type;
+    this.options = Object.freeze({ ...options });
+    this.stats = new SocketStats(this.createdAt);
+  }
+
+  get state(): SocketState {
+    return this.currentState;
+  }
+
+  /** Where it is bound, once listening. */
+  get local(): Endpoint | undefined {
+    return this.localEndpoint;
+  }
+
+  /** The connected peer, if connected. */
+  get remote(): Endpoint | undefined {
+    return this.remoteEndpoint;
+  }
+
+  get lastError(): string | undefined {
+    return this.lastErrorMessage;
+  }
+
+  /** The bind address used when the options name none: loopback, never a wildcard the user did not choose. */
+  get bindAddress(): string {
+    return this.options.address !== undefined && this.options.address !== '' ? unbracket(this.options.address) : this.type === 'udp6' ? '::1' : '127.0.0.1';
+  }
+
+  private context(operation: Operation, extra?: Partial<ErrorContext>): ErrorContext {
+    const context: ErrorContext = { operation, socketId: this.id, type: this.type, ...extra };
+    if (!context.local) context.local = this.localEndpoint ?? { address: this.bindAddress, port: this.options.port };
+    return context;
+  }
+
+  // ------------------------------------------------------------------------------------------- bind
+
+  /** Creates the dgram socket and binds it. Resolves with the bound endpoint; rejects with a UdpLabError. */
+  bind(): Promise<Endpoint> {
+    this.bindPromise ??= this.doBind();
+    return this.bindPromise;
+  }
+
+  private doBind(): Promise<Endpoint> {
+    return new Promise<Endpoint>((resolve, reject) => {
+      const context = this.context('bind');
+      if (this.currentState === 'closed') {
+        reject(this.fail(toUdpLabError(Object.assign(new Error('Not running'), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' }), context)));
+        return;
+      }
+      const problem = this.checkOptions();
+      if (problem) {
+        reject(this.fail(problem));
+        return;
+      }
+      let socket: dgram.Socket;
+      try {
+        socket = dgram.createSocket({
+          type: this.type,
+          reuseAddr: this.options.reuseAddr === true,
+          ipv6Only: this.options.ipv6Only === true,
+          // Buffer sizes are applied after 'listening' by us, not by dgram: dgram would throw them out of its
+          // own listening callback, where nothing can catch them.
+          ...(this.options.reusePort ? ({ reusePort: true } as object) : {}),
+        });
+      } catch (error) {
+        reject(this.fail(toUdpLabError(error, context)));
+        return;
+      }
+      this.socket = socket;
+      socket.on('error', this.handleSocketError);
+      socket.on('message', this.handleMessage);
+      socket.on('close', this.handleSocketClose);
+      this.pendingBind = { resolve, reject };
+      socket.once('listening', this.handleListening);
+      try {
+        socket.bind({ port: this.options.port, address: this.bindAddress, exclusive: this.options.exclusive === true });
+      } catch (error) {
+        this.pendingBind = undefined;
+        reject(this.failBind(toUdpLabError(error, context)));
+      }
+    });
+  }
+
+  /** Pre-checks that need no socket: the values dgram would otherwise reject late or not at all. */
+  private checkOptions(): UdpLabError | undefined {
+    const o = this.options;
+    const ctx = { operation: 'bind' as const, socketId: this.id };
+    if (o.type !== 'udp4' && o.type !== 'udp6') return validationError(`Socket type ${JSON.stringify(o.type)} is not udp4 or udp6. Choose udp4 (IPv4) or udp6 (IPv6).`, ctx);
+    const port = validatePort(o.port);
+    if (!port.ok) return validationError(port.message, ctx);
+    if (o.address !== undefined && o.address !== '') {
+      const address = validateAddress(o.address);
+      if (!address.ok) return validationError(address.message, ctx);
+      const literal = address.value.kind === 'hostname' ? undefined : address.value.kind === 'ipv4' ? 'udp4' : 'udp6';
+      if (literal !== undefined && literal !== o.type) {
+        const fam = literal === 'udp4' ? 'IPv4' : 'IPv6';
+        return new UdpLabError(
+          CoreErrorCode.FamilyMismatch,
+          `${address.value.address} is an ${fam} address, but the socket type is ${o.type} (${CoreErrorCode.FamilyMismatch}). Choose ${literal} for this address, or bind to ${o.type === 'udp4' ? '127.0.0.1 or 0.0.0.0' : '::1 or ::'}.`,
+          ctx,
+        );
+      }
+    }
+    for (const key of ['recvBufferSize', 'sendBufferSize'] as const) {
+      const size = o[key];
+      if (size !== undefined && (!Number.isInteger(size) || size <= 0 || size > 0x7fffffff)) {
+        return validationError(`The ${key === 'recvBufferSize' ? 'receive' : 'send'} buffer size ${size} is not a positive whole number of bytes. Enter a size like 262144, or leave it empty for the system default.`, ctx);
+      }
+    }
+    if (o.reusePort && !UdpSocket.reusePortSupported()) return reusePortUnsupportedError(describeRuntime(), ctx);
+    if (o.ipv6Only && o.type !== 'udp6') return validationError('IPv6 Only applies to udp6 sockets. Turn it off, or choose udp6.', ctx);
+    return undefined;
+  }
+
+  private readonly handleListening = (): void => {
+    const pending = this.pendingBind;
+    this.pendingBind = undefined;
+    const socket = this.socket;
+    if (!pending || !socket) return;
+    try {
+      const address = socket.address();
+      this.localEndpoint = { address: address.address, family: toFamily(address.family), port: address.port };
+      if (this.options.recvBufferSize !== undefined) socket.setRecvBufferSize(this.options.recvBufferSize);
+      if (this.options.sendBufferSize !== undefined) socket.setSendBufferSize(this.options.sendBufferSize);
+    } catch (error) {
+      const which = this.options.recvBufferSize !== undefined ? 'setRecvBufferSize' : 'setSendBufferSize';
+      const err = toUdpLabError(error, this.context(which, { value: this.options.recvBufferSize ?? this.options.sendBufferSize }));
+      pending.reject(this.failBind(err));
+      return;
+    }
+    this.currentState = 'listening';
+    this.listenEmitter.fire(this.localEndpoint);
+    this.changeEmitter.fire();
+    pending.resolve(this.localEndpoint);
+  };
+
+  /** A bind that failed leaves nothing usable: release the handle, remember why. */
+  private failBind(error: UdpLabError): UdpLabError {
+    this.fail(error);
+    const socket = this.socket;
+    if (socket) {
+      try {
+        socket.close();
+      } catch {
+        // Already closed by dgram; the 'close' handler (or its absence) is fine either way.
+      }
+    }
+    return error;
+  }
+
+  private fail(error: UdpLabError): UdpLabError {
+    this.currentState = 'error';
+    this.lastErrorMessage = error.userMessage;
+    this.changeEmitter.fire();
+    return error;
+  }
+
+  // ---------------------------------------------------------------------------------- dgram handlers
+
+  private readonly handleMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+    const size = msg.length;
+    // An exactly-sized copy: never keep dgram's buffer, and never a slice of a shared pool (a consumer that posts
+    // `bytes.buffer` would otherwise ship 8 KiB of unrelated datagrams).
+    const bytes = Buffer.allocUnsafeSlow(size);
+    msg.copy(bytes, 0, 0, size);
+    const time = wallClockMs();
+    // rinfo is a fresh object per datagram from dgram: it serves as the Endpoint without another allocation.
+    const peer = rinfo as Endpoint;
+    this.stats.recordIn(size, peer, time);
+    this.recentPeers.record(peer, size, time);
+    if (this.receiveEmitter.hasListeners) this.receiveEmitter.fire({ bytes, peer, size, time });
+  };
+
+  private readonly handleSocketError = (error: Error): void => {
+    if (this.pendingBind) {
+      const pending = this.pendingBind;
+      this.pendingBind = undefined;
+      pending.reject(this.failBind(toUdpLabError(error, this.context('bind'))));
+      return;
+    }
+    // After bind, dgram reports errors of receives here (ECONNREFUSED on a connected socket whose peer is gone).
+    const mapped = toUdpLabError(error, this.context('receive', this.remoteEndpoint ? { target: { host: this.remoteEndpoint.address, port: this.remoteEndpoint.port } } : {}));
+    this.lastErrorMessage = mapped.userMessage;
+    this.errorEmitter.fire(mapped);
+    this.changeEmitter.fire();
+  };
+
+  private readonly handleSocketClose = (): void => {
+    this.markClosed();
+  };
+
+  private markClosed(): void {
+    if (this.currentState === 'closed') return;
+    this.currentState = 'closed';
+    this.remoteEndpoint = undefined;
+    if (this.pendingBind) {
+      const pending = this.pendingBind;
+      this.pendingBind = undefined;
+      pending.reject(toUdpLabError(Object.assign(new Error('Not running'), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' }), this.context('bind')));
+    }
+    this.closeEmitter.fire();
+    this.changeEmitter.fire();
+    this.resolveClose?.();
+  }
+
+  // ------------------------------------------------------------------------------------------- send
+
+  /**
+   * Sends `bytes` to `target` (host names resolved, respecting this socket's family), or to the connected peer
+   * when `target` is omitted. Resolves with the number of bytes sent once the OS has taken the datagram.
+   */
+  send(bytes: Uint8Array, target?: SendTarget): Promise<number> {
+    const context = this.context('send', { size: bytes.byteLength, ...(target ? { target: { host: target.host, port: target.port } } : {}) });
+    const socket = this.usableSocket(context);
+    if (socket instanceof UdpLabError) return Promise.reject(this.noteError(socket));
+    if (target && this.remoteEndpoint) {
+      return Promise.reject(this.noteError(toUdpLabError(Object.assign(new Error('Already connected'), { code: 'ERR_SOCKET_DGRAM_IS_CONNECTED' }), context)));
+    }
+    if (!target && !this.remoteEndpoint) {
+      return Promise.reject(this.noteError(toUdpLabError(Object.assign(new Error('Not connected'), { code: 'ERR_SOCKET_DGRAM_NOT_CONNECTED' }), context)));
+    }
+    if (target) {
+      const problem = checkTarget(target, context);
+      if (problem) return Promise.reject(this.noteError(problem));
+      // Literal addresses (the common case, and every flood) skip the promise hop of a lookup.
+      let literal: string | undefined;
+      try {
+        literal = resolveLiteral(target.host, this.resolveOptions(), context);
+      } catch (error) {
+        return Promise.reject(this.noteError(toUdpLabError(error, context)));
+      }
+      if (literal !== undefined) return this.sendResolved(socket, bytes, literal, target.port, context);
+      return resolveHost(target.host, this.resolveOptions(), context).then(
+        (address) => this.sendResolved(socket, bytes, address, target.port, { ...context, resolved: address }),
+        (error: unknown) => Promise.reject(this.noteError(toUdpLabError(error, context))),
+      );
+    }
+    const remote = this.remoteEndpoint!;
+    return this.sendResolved(socket, bytes, undefined, remote.port, { ...context, target: { host: remote.address, port: remote.port } });
+  }
+
+  /** `address` undefined = the connected peer. */
+  private sendResolved(socket: dgram.Socket, bytes: Uint8Array, address: string | undefined, port: number, context: ErrorContext): Promise<number> {
+    const peerAddress = address ?? this.remoteEndpoint?.address ?? '';
+    const wireFamily: AddressFamily = /^::ffff:\d/i.test(peerAddress) || !peerAddress.includes(':') ? 'IPv4' : 'IPv6';
+    const size = bytes.byteLength;
+    const sizeCheck = checkPayloadSize(size, wireFamily);
+    if (sizeCheck.error) return Promise.reject(this.noteError(new UdpLabError('EMSGSIZE', sizeCheck.error, { operation: 'send', socketId: this.id })));
+    // Our own exact copy: what the log records is what went out, even if the caller reuses its buffer.
+    const copy = Buffer.allocUnsafeSlow(size);
+    copy.set(bytes);
+    const peer: Endpoint = { address: peerAddress, family: peerAddress.includes(':') ? 'IPv6' : 'IPv4', port };
+    return new Promise<number>((resolve, reject) => {
+      const done = (error: Error | null, sent?: number): void => {
+        if (error) {
+          reject(this.noteError(toUdpLabError(error, context)));
+          return;
+        }
+        const time = wallClockMs();
+        this.stats.recordOut(size, peer, time);
+        if (this.sendEmitter.hasListeners) this.sendEmitter.fire({ bytes: copy, peer, size, time });
+        resolve(sent ?? size);
+      };
+      try {
+        if (address === undefined) socket.send(copy, done);
+        else socket.send(copy, port, address, done);
+      } catch (error) {
+        reject(this.noteError(toUdpLabError(error, context)));
+      }
+    });
+  }
+
+  private resolveOptions(): { type: SocketType; dualStack: boolean } {
+    const local = this.localEndpoint?.address;
+    return { type: this.type, dualStack: this.type === 'udp6' && this.options.ipv6Only !== true && (local === '::' || local === '::0') };
+  }
+
+  /** Remembers a failed call's sentence for the view; the caller gets the error itself (no onDidError). */
+  private noteError(error: UdpLabError): UdpLabError {
+    this.lastErrorMessage = error.userMessage;
+    this.changeEmitter.fire();
+    return error;
+  }
+
+  /** The dgram socket if it is bound and open, else the error that explains why not. */
+  private usableSocket(context: ErrorContext): dgram.Socket | UdpLabError {
+    if (this.currentState === 'closed' || this.closePromise) {
+      return toUdpLabError(Object.assign(new Error('Not running'), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' }), context);
+    }
+    if (!this.socket || this.currentState === 'binding' || this.currentState === 'error') {
+      return new UdpLabError(
+        CoreErrorCode.NotBound,
+        this.currentState === 'error'
+          ? `The socket failed to open, so it cannot ${describeOperation(context.operation)} (${CoreErrorCode.NotBound}). Fix the problem it reported and open it again.`
+          : `The socket is not bound yet, so it cannot ${describeOperation(context.operation)} (${CoreErrorCode.NotBound}). Wait until it is listening.`,
+        { operation: context.operation, socketId: this.id },
+      );
+    }
+    return this.socket;
+  }
+
+  // ---------------------------------------------------------------------------------------- connect
+
+  /** Ties the socket to one peer: sends go there without a destination, and only its datagrams are received. */
+  connect(host: string, port: number): Promise<Endpoint> {
+    const context = this.context('connect', { target: { host, port } });
+    const socket = this.usableSocket(context);
+    if (socket instanceof UdpLabError) return Promise.reject(this.noteError(socket));
+    if (this.remoteEndpoint) {
+      return Promise.reject(this.noteError(toUdpLabError(Object.assign(new Error('Already connected'), { code: 'ERR_SOCKET_DGRAM_IS_CONNECTED' }), context)));
+    }
+    const problem = checkTarget({ host, port }, context);
+    if (problem) return Promise.reject(this.noteError(problem));
+    return resolveHost(host, this.resolveOptions(), context).then(
+      (address) =>
+        new Promise<Endpoint>((resolve, reject) => {
+          const ctx = { ...context, resolved: address };
+          try {
+            socket.connect(port, address, (error?: Error) => {
+              if (error) {
+                reject(this.noteError(toUdpLabError(error, ctx)));
+                return;
+              }
+              try {
+                const remote = socket.remoteAddress();
+                this.remoteEndpoint = { address: remote.address, family: toFamily(remote.family), port: remote.port };
+              } catch (readError) {
+                reject(this.noteError(toUdpLabError(readError, { ...ctx, operation: 'remoteAddress' })));
+                return;
+              }
+              this.currentState = 'connected';
+              this.connectEmitter.fire(this.remoteEndpoint);
+              this.changeEmitter.fire();
+              resolve(this.remoteEndpoint);
+            });
+          } catch (error) {
+            reject(this.noteError(toUdpLabError(error, ctx)));
+          }
+        }),
+      (error: unknown) => Promise.reject(this.noteError(toUdpLabError(error, context))),
+    );
+  }
+
+  /** Unties a connected socket (it receives from anyone again). Throws a UdpLabError when not connected. */
+  disconnect(): void {
+    this.withSocket('disconnect', {}, (socket) => {
+      if (!this.remoteEndpoint) throw Object.assign(new Error('Not connected'), { code: 'ERR_SOCKET_DGRAM_NOT_CONNECTED' });
+      socket.disconnect();
+      this.remoteEndpoint = undefined;
+      this.currentState = 'listening';
+    });
+  }
+
+  /** The connected peer, as dgram reports it. Throws ERR_SOCKET_DGRAM_NOT_CONNECTED (as a UdpLabError) if none. */
+  remoteAddress(): Endpoint {
+    const context = this.context('remoteAddress');
+    const socket = this.usableSocket(context);
+    if (socket instanceof UdpLabError) throw socket;
+    try {
+      const remote = socket.remoteAddress();
+      return { address: remote.address, family: toFamily(remote.family), port: remote.port };
+    } catch (error) {
+      throw toUdpLabError(error, context);
+    }
+  }
+
+  // ------------------------------------------------------------------------------- socket options
+
+  /**
+   * Runs a synchronous dgram call on the bound socket: maps what it throws to a UdpLabError (thrown to the caller
+   * and remembered as the last error), and fires onDidChange when it worked.
+   */
+  private withSocket<T>(operation: Operation, extra: Partial<ErrorContext>, fn: (socket: dgram.Socket) => T, notify = true): T {
+    const context = this.context(operation, extra);
+    const socket = this.usableSocket(context);
+    if (socket instanceof UdpLabError) throw this.noteError(socket);
+    let result: T;
+    try {
+      result = fn(socket);
+    } catch (error) {
+      throw this.noteError(toUdpLabError(error, context));
+    }
+    if (notify) this.changeEmitter.fire();
+    return result;
+  }
+
+  /** SO_BROADCAST: allows sending to broadcast addresses (otherwise the OS answers EACCES). */
+  setBroadcast(flag: boolean): void {
+    this.withSocket('setBroadcast', {}, (s) => {
+      s.setBroadcast(flag);
+      this.broadcast = flag;
+    });
+  }
+
+  /** IP_TTL, 1–255 hops (64 is the usual default). */
+  setTTL(ttl: number): number {
+    return this.withSocket('setTTL', { value: ttl }, (s) => {
+      const result = s.setTTL(ttl);
+      this.ttl = ttl;
+      return result;
+    });
+  }
+
+  /** IP_MULTICAST_TTL, 0–255 hops (1 by default: multicast stays on the local network). */
+  setMulticastTTL(ttl: number): number {
+    return this.withSocket('setMulticastTTL', { value: ttl }, (s) => {
+      const result = s.setMulticastTTL(ttl);
+      this.multicastTTL = ttl;
+      return result;
+    });
+  }
+
+  /** IP_MULTICAST_LOOP: whether this host also receives the multicast it sends. */
+  setMulticastLoopback(flag: boolean): boolean {
+    return this.withSocket('setMulticastLoopback', {}, (s) => {
+      const result = s.setMulticastLoopback(flag);
+      this.multicastLoopback = flag;
+      return result;
+    });
+  }
+
+  /**
+   * The outgoing multicast interface: an IPv4 address of a local interface, or for udp6 `::%ifname`. The family's
+   * any-address (0.0.0.0 / ::) hands the choice back to the system.
+   */
+  setMulticastInterface(iface: string): void {
+    this.withSocket('setMulticastInterface', { iface }, (s) => {
+      s.setMulticastInterface(iface);
+      this.multicastInterface = iface === '0.0.0.0' || iface === '::' ? undefined : iface;
+    });
+  }
+
+  /** Joins a multicast group (IP_ADD_MEMBERSHIP), on `iface` (a local address) or an interface the OS picks. */
+  addMembership(group: string, iface?: string): void {
+    this.withSocket('addMembership', { group, ...(iface !== undefined ? { iface } : {}) }, (s) => {
+      s.addMembership(group, iface);
+      this.memberships.push({ group, ...(iface !== undefined ? { interface: iface } : {}) });
+    });
+  }
+
+  dropMembership(group: string, iface?: string): void {
+    this.withSocket('dropMembership', { group, ...(iface !== undefined ? { iface } : {}) }, (s) => {
+      s.dropMembership(group, iface);
+      this.forgetMembership(group, iface, undefined);
+    });
+  }
+
+  /** Joins a source-specific multicast channel (IP_ADD_SOURCE_MEMBERSHIP): only `source`'s datagrams to `group`. */
+  addSourceSpecificMembership(source: string, group: string, iface?: string): void {
+    this.withSocket('addSourceSpecificMembership', { group, source, ...(iface !== undefined ? { iface } : {}) }, (s) => {
+      s.addSourceSpecificMembership(source, group, iface);
+      this.memberships.push({ group, source, ...(iface !== undefined ? { interface: iface } : {}) });
+    });
+  }
+
+  dropSourceSpecificMembership(source: string, group: string, iface?: string): void {
+    this.withSocket('dropSourceSpecificMembership', { group, source, ...(iface !== undefined ? { iface } : {}) }, (s) => {
+      s.dropSourceSpecificMembership(source, group, iface);
+      this.forgetMembership(group, iface, source);
+    });
+  }
+
+  private forgetMembership(group: string, iface: string | undefined, source: string | undefined): void {
+    const index = this.memberships.findIndex((m) => m.group === group && m.interface === iface && m.source === source);
+    if (index !== -1) this.memberships.splice(index, 1);
+  }
+
+  /** SO_RCVBUF as the OS reports it (Linux reports twice what was set: it counts its bookkeeping). */
+  getRecvBufferSize(): number {
+    return this.withSocket('getRecvBufferSize', {}, (s) => s.getRecvBufferSize(), false);
+  }
+
+  getSendBufferSize(): number {
+    return this.withSocket('getSendBufferSize', {}, (s) => s.getSendBufferSize(), false);
+  }
+
+  setRecvBufferSize(size: number): void {
+    this.withSocket('setRecvBufferSize', { value: size }, (s) => s.setRecvBufferSize(size));
+  }
+
+  setSendBufferSize(size: number): void {
+    this.withSocket('setSendBufferSize', { value: size }, (s) => s.setSendBufferSize(size));
+  }
+
+  /** Bytes waiting in dgram's send queue. */
+  getSendQueueSize(): number {
+    return this.withSocket('getSendQueue', {}, (s) => s.getSendQueueSize(), false);
+  }
+
+  /** Send requests waiting in dgram's send queue. */
+  getSendQueueCount(): number {
+    return this.withSocket('getSendQueue', {}, (s) => s.getSendQueueCount(), false);
+  }
+
+  /** Lets the process exit while this socket is open (CLI one-shots); `ref()` undoes it. */
+  unref(): void {
+    this.socket?.unref();
+  }
+
+  ref(): void {
+    this.socket?.ref();
+  }
+
+  // ------------------------------------------------------------------------------------------ close
+
+  /** Closes the socket; resolves once dgram has closed it. Safe to call more than once. */
+  close(): Promise<void> {
+    if (this.closePromise) return this.closePromise;
+    this.closePromise = new Promise<void>((resolve) => {
+      this.resolveClose = resolve;
+      const socket = this.socket;
+      if (!socket || this.currentState === 'closed') {
+        this.markClosed();
+        resolve();
+        return;
+      }
+      try {
+        socket.close();
+      } catch {
+        // dgram had closed it already (a failed bind): there will be no second 'close' event.
+        this.markClosed();
+        resolve();
+      }
+    });
+    return this.closePromise;
+  }
+
+  dispose(): void {
+    void this.close();
+  }
+
+  // ------------------------------------------------------------------------------------------ views
+
+  /** A plain snapshot for the tree, the panel and the CLI. */
+  view(): SocketView {
+    const view: SocketView = {
+      id: this.id,
+      type: this.type,
+      state: this.currentState,
+      options: { ...this.options },
+      broadcast: this.broadcast,
+      memberships: this.memberships.map((m) => ({ ...m })),
+      stats: this.stats.view(),
+      createdAt: this.createdAt,
+    };
+    if (this.options.label !== undefined) view.label = this.options.label;
+    if (this.localEndpoint) view.local = { ...this.localEndpoint };
+    if (this.remoteEndpoint) view.remote = { ...this.remoteEndpoint };
+    if (this.ttl !== undefined) view.ttl = this.ttl;
+    if (this.multicastTTL !== undefined) view.multicastTTL = this.multicastTTL;
+    if (this.multicastLoopback !== undefined) view.multicastLoopback = this.multicastLoopback;
+    if (this.multicastInterface !== undefined) view.multicastInterface = this.multicastInterface;
+    if (this.lastErrorMessage !== undefined) view.lastError = this.lastErrorMessage;
+    if (this.socket && (this.currentState === 'listening' || this.currentState === 'connected')) {
+      try {
+        view.recvBufferSize = this.socket.getRecvBufferSize();
+        view.sendBufferSize = this.socket.getSendBufferSize();
+      } catch {
+        // Between close() and 'close' the handle is gone; the sizes are simply unknown then.
+      }
+    }
+    return view;
+  }
+
+  /** The peers heard from recently, most recent first (bounded; see RecentPeers). */
+  peers(): PeerView[] {
+    return this.recentPeers.list();
+  }
+}
+
+function toFamily(family: string | number): AddressFamily {
+  return family === 'IPv6' || family === 6 ? 'IPv6' : 'IPv4';
+}
+
+/** A destination must be a real port (1–65535) and a host that parses; checked before any lookup. */
+function checkTarget(target: SendTarget, context: ErrorContext): UdpLabError | undefined {
+  const ctx = { operation: context.operation, ...(context.socketId !== undefined ? { socketId: context.socketId } : {}) };
+  const port = validatePort(target.port);
+  if (!port.ok) return validationError(port.message, ctx);
+  if (port.value === 0) return validationError('Port 0 cannot be a destination. Use the port the peer listens on (1–65535).', ctx);
+  const address = validateAddress(target.host);
+  if (!address.ok) return validationError(address.message, ctx);
+  return undefined;
+}
