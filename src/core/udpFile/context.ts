@@ -24,7 +24,7 @@ export class RunContext {
     private readonly env: Record<string, string | undefined> = {},
   ) {}
 
-  /** The $seq for the next datagram this run builds (sends and responses alike). */
+  /** The $seq for the next datagram a SEND block of this run builds (Respond payloads count their own). */
   nextSeq(): number {
     return ++this.seq;
   }

@@ -560,7 +560,8 @@ async function startListenerIn(
           if (m === null) continue;
           captures = Array.from(m, (s) => s ?? '');
         }
-        const bytes = responder.payload === undefined ? d.bytes : renderPayload(block, responder.payload, context, context.nextSeq(), target.type, captures);
+        // In a Respond payload {{$seq}} counts this LISTEN block's answers (1, 2, …), apart from the SEND counter.
+        const bytes = responder.payload === undefined ? d.bytes : renderPayload(block, responder.payload, context, ++answers, target.type, captures);
         const to = { host: d.peer.address, port: d.peer.port };
         await socket.send(bytes, to);
         result.responded++;
@@ -575,6 +576,7 @@ async function startListenerIn(
     }
   };
 
+  let answers = 0;
   const subscription: Disposable = socket.onDidReceive(onDatagram);
   let stopped: Promise<BlockResult> | undefined;
   return {

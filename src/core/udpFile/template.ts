@@ -19,7 +19,7 @@ export const BUILTINS: readonly BuiltinSpec[] = [
   {
     name: 'seq',
     signature: '{{$seq}}',
-    description: 'A counter: 1 for the first datagram the run sends, 2 for the next, and so on (responses included).',
+    description: 'A counter: 1 for the first datagram the SEND blocks of a run send, 2 for the next, and so on. In a Respond payload it counts that LISTEN block’s answers.',
     checkArgs: noArgs('seq'),
   },
   {
