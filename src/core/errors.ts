@@ -267,7 +267,20 @@ export function toUdpLabError(err: unknown, context: ErrorContext): UdpLabError 
     return familyMismatchError(context, context.resolved ?? context.target?.host ?? '', err);
   }
 
+  // A group of the other family fails with EINVAL or ENOPROTOOPT depending on the call; say what is wrong.
+  if (op.endsWith('Membership') && family !== undefined) {
+    const groupFamily = addressFamily(context.group);
+    if (groupFamily !== undefined && groupFamily !== family) {
+      return make(
+        `${context.group} is an ${groupFamily} group, but this socket is ${context.type} (${family}) (${code}). Join it from a ${groupFamily === 'IPv6' ? 'udp6' : 'udp4'} socket.`,
+      );
+    }
+  }
+
   switch (code) {
+    case 'ENOPROTOOPT':
+      return make(`This socket does not support the option used to ${describeOperation(op)} (ENOPROTOOPT). Check that the address belongs to this socket's family.`);
+
     case 'EADDRINUSE':
       if (op === 'addMembership' || op === 'addSourceSpecificMembership') {
         return make(`This socket has already joined ${context.group ?? 'that group'}${context.iface ? ` on ${context.iface}` : ''} (EADDRINUSE). It is receiving the group already; leave it first to join again.`);
