@@ -18,6 +18,8 @@ export class RunContext {
   private readonly values = new Map<string, string>();
   private readonly evaluating = new Set<string>();
   readonly replies = new Map<string, ReplyValue>();
+  /** Ports LISTEN blocks are bound to, by block name ({{echo.port}}). */
+  readonly ports = new Map<string, number>();
 
   constructor(
     readonly model: UdpFileModel,
@@ -43,6 +45,13 @@ export class RunContext {
         case 'capture': {
           if (captures === undefined) throw new TemplateError(`{{$${e.index}}} is only available in a Respond payload.`, segment.range);
           return captures[e.index] ?? '';
+        }
+        case 'port': {
+          const port = this.ports.get(e.block);
+          if (port === undefined) {
+            throw new TemplateError(`{{${segment.source}}} has no value: the LISTEN block "${e.block}" is not listening in this run.`, segment.range);
+          }
+          return String(port);
         }
         case 'reply': {
           const reply = this.replies.get(e.block);

@@ -38,7 +38,9 @@ export type Expression =
   /** `{{$1}}` (and `{{$0}}`, the whole match): a capture of the Respond regex, only inside a Respond payload. */
   | { type: 'capture'; index: number }
   /** `{{ping.reply}}` / `{{ping.reply.1}}`: the reply an earlier SEND block received, or one of its captures. */
-  | { type: 'reply'; block: string; capture?: number };
+  | { type: 'reply'; block: string; capture?: number }
+  /** `{{echo.port}}`: the port a LISTEN block is bound to (useful with LISTEN …:0, which picks a free one). */
+  | { type: 'port'; block: string };
 
 export type BuiltinName = 'seq' | 'timestamp' | 'isoTimestamp' | 'randomInt' | 'randomHex' | 'uuid' | 'env';
 

@@ -264,6 +264,22 @@ function parseUnsafe(text: string): UdpFileModel {
   for (const block of blocks) {
     for (const template of templatesOf(block)) {
       for (const seg of expressionsOf(template)) {
+        if (seg.expression.type === 'port') {
+          const source = byName.get(seg.expression.block);
+          const problem =
+            source === undefined
+              ? `{{${seg.source}}} refers to a block named "${seg.expression.block}", but no block has that name.`
+              : source.method !== 'LISTEN'
+                ? `{{${seg.source}}} refers to "${seg.expression.block}", which is a SEND block; .port is the port a LISTEN block listens on.`
+                : source === block
+                  ? `{{${seg.source}}} refers to this block's own port, which is not known before it listens.`
+                  : undefined;
+          if (problem !== undefined) {
+            report('error', 'bad-port-reference', problem, seg.range);
+            block.hasErrors = true;
+          }
+          continue;
+        }
         if (seg.expression.type !== 'reply') continue;
         const problem = replyReferenceProblem(seg.expression.block, seg.expression.capture, block, byName);
         if (problem !== undefined) {
@@ -471,7 +487,10 @@ function parseBlock(
 
   // Body
   if (bodyLines.length > 0) {
-    const bodyTemplates = bodyLines.map((l) => parseTemplateLine(l.text, { line: l.line, character: 0 }, fileScope('the payload'), diagnosticsSink(report)));
+    // In a hex body "#" starts a comment to the end of the line ("#" is never a hex digit), so binary
+    // protocols can be annotated field by field.
+    const text = (l: RawLine) => (block.encoding === 'hex' && l.text.includes('#') ? l.text.slice(0, l.text.indexOf('#')) : l.text);
+    const bodyTemplates = bodyLines.map((l) => parseTemplateLine(text(l), { line: l.line, character: 0 }, fileScope('the payload'), diagnosticsSink(report)));
     block.body = joinTemplateLines(bodyTemplates);
     if (method === 'LISTEN') {
       report('warning', 'listen-body', 'A LISTEN block sends nothing by itself, so this text is ignored. Answer datagrams with a Respond: header.', block.body.range);

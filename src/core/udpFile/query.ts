@@ -25,6 +25,7 @@ export function findBlock(model: UdpFileModel, nameOrIndex: string | number): Bl
 
 export interface HoverInfo {
   range: Range;
+  /** 'reply' covers every value taken from another block: {{ping.reply}}, {{ping.reply.1}}, {{echo.port}}. */
   kind: 'variable' | 'builtin' | 'capture' | 'reply' | 'header';
   /** One line: `{{host}}`, `$randomInt min max`, `Expect`. */
   title: string;
@@ -82,6 +83,13 @@ function expressionHover(model: UdpFileModel, e: Expression, range: Range): Hove
         kind: 'capture',
         title: `{{$${e.index}}}`,
         detail: e.index === 0 ? 'The whole text the Respond pattern matched.' : `Capture group ${e.index} of the Respond pattern, from the datagram being answered.`,
+      };
+    case 'port':
+      return {
+        range,
+        kind: 'reply',
+        title: `{{${e.block}.port}}`,
+        detail: `The port the LISTEN block "${e.block}" is bound to in this run (the one the system picked when it listens on port 0).`,
       };
     case 'reply': {
       const source = findBlock(model, e.block);

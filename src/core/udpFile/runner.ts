@@ -231,7 +231,7 @@ export function selectBlocks(model: UdpFileModel, only: Array<string | number> |
       const block = model.blocks[queue.pop()!]!;
       for (const t of templatesOf(block)) {
         for (const seg of expressionsOf(t)) {
-          if (seg.expression.type !== 'reply') continue;
+          if (seg.expression.type !== 'reply' && seg.expression.type !== 'port') continue;
           const source = findBlock(model, seg.expression.block);
           if (source !== undefined && !needed.has(source.index)) {
             needed.add(source.index);
@@ -502,6 +502,7 @@ async function startListenerIn(
   }
   const local = socket.view().local ?? { address: target.host ?? defaultListenAddress(target.type), family: target.type === 'udp6' ? 'IPv6' : 'IPv4', port: target.port };
   result.local = local;
+  if (block.name !== undefined && findBlock(context.model, block.name) === block) context.ports.set(block.name, local.port);
   emit({ type: 'listening', block, local, socketId: socket.id });
 
   // Respond patterns without expressions are compiled once; the rest per datagram (they may use replies).

@@ -79,6 +79,7 @@ const BUILTIN_BY_NAME = new Map(BUILTINS.map((b) => [b.name as string, b]));
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 export const BLOCK_REFERENCE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const REPLY_REFERENCE = /^([A-Za-z_][A-Za-z0-9_-]*)\.reply(?:\.(\d+))?$/;
+const PORT_REFERENCE = /^([A-Za-z_][A-Za-z0-9_-]*)\.port$/;
 
 /** What an expression may refer to where the template stands. */
 export interface TemplateScope {
@@ -182,6 +183,8 @@ function parseExpression(inner: string, where: Range, scope: TemplateScope, diag
   if (VARIABLE_NAME.test(source) && scope.isVariable(source)) return { type: 'variable', name: source };
   const reply = REPLY_REFERENCE.exec(source);
   if (reply) return { type: 'reply', block: reply[1]!, ...(reply[2] !== undefined ? { capture: Number(reply[2]) } : {}) };
+  const port = PORT_REFERENCE.exec(source);
+  if (port) return { type: 'port', block: port[1]! };
   if (VARIABLE_NAME.test(source)) {
     const known = scope.variableNames();
     const near = known.find((k) => k.toLowerCase() === source.toLowerCase());
@@ -191,7 +194,7 @@ function parseExpression(inner: string, where: Range, scope: TemplateScope, diag
         (near !== undefined ? ` Did you mean "${near}"?` : known.length > 0 ? ` Defined: ${known.join(', ')}.` : ` Define it with a line like @${source} = value.`),
     );
   }
-  return error('bad-expression', `"{{${source}}}" is not a variable, a built-in ($seq, $uuid, …), a capture ($1) or a reply (name.reply).`);
+  return error('bad-expression', `"{{${source}}}" is not a variable, a built-in ($seq, $uuid, …), a capture ($1), a reply (name.reply) or a listener's port (name.port).`);
 }
 
 /** Every expression segment in a template. */
