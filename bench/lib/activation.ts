@@ -1,0 +1,79 @@
+// The extension's activation time inside a real VS Code, from the integration harness: it runs the
+// "UDP Lab activation cost" test alone (test/integration/activationCost.test.ts), which activates the
+// extension itself and writes the time to $UDP_LAB_BENCH_ACTIVATION_FILE. Full mode only: one workbench
+// session takes 20–30 s, and the harness's tools must already be installed (`npm run test:integration` once).
+
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { type BenchContext } from './context';
+import { median } from './stats';
+
+interface ActivationRecord {
+  activeAtStartup: boolean;
+  activeBefore: boolean;
+  activationMs: number | null;
+}
+
+function toolsInstalled(root: string): string | undefined {
+  const runner = path.join(root, 'scripts/integration/run.js');
+  if (!fs.existsSync(runner)) return 'the integration harness (scripts/integration/run.js) is not there yet';
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const install = require(path.join(root, 'scripts/integration/install.js')) as { cacheDir: string; CODE_SERVER_VERSION: string; NODE_VERSION: string };
+    const markers = [`code-server-${install.CODE_SERVER_VERSION}`, `node-v${install.NODE_VERSION}`].map((d) => path.join(install.cacheDir, d, '.complete'));
+    const missing = markers.filter((m) => !fs.existsSync(m));
+    if (missing.length > 0) return `the harness's tools are not installed (run \`npm run test:integration\` once)`;
+  } catch (error) {
+    return `cannot read the harness's install settings: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  return undefined;
+}
+
+function runOnce(root: string): Promise<ActivationRecord> {
+  const file = path.join(os.tmpdir(), `udp-lab-activation-${process.pid}-${Date.now()}.json`);
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const child = spawn(process.execPath, ['scripts/integration/run.js', '--grep', 'activation cost', '--no-package', '--timeout', '120'], {
+      cwd: root,
+      env: { ...process.env, UDP_LAB_BENCH_ACTIVATION_FILE: file, UDP_LAB_RESULTS_FILE: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGTERM'), 240_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      try {
+        const record = JSON.parse(fs.readFileSync(file, 'utf8')) as ActivationRecord;
+        fs.rmSync(file, { force: true });
+        resolve(record);
+      } catch {
+        reject(new Error(`the harness run (exit ${code}) wrote no activation record; its last lines:\n${output.trim().split('\n').slice(-8).join('\n')}`));
+      }
+    });
+  });
+}
+
+export async function measureActivation(ctx: BenchContext): Promise<void> {
+  const name = 'activation time in VS Code';
+  if (ctx.quick) {
+    ctx.report.add({ name, value: null, unit: 'ms', target: null, met: null, note: 'full mode only (a workbench session takes 20–30 s)' });
+    return;
+  }
+  const missing = toolsInstalled(ctx.root);
+  if (missing) {
+    ctx.report.add({ name, value: null, unit: 'ms', target: null, met: null, note: missing });
+    return;
+  }
+  const runs = 2;
+  const records: ActivationRecord[] = [];
+  for (let i = 0; i < runs; i++) {
+    ctx.log(`activation: workbench session ${i + 1} of ${runs}`);
+    records.push(await runOnce(ctx.root));
+  }
+  const times = records.map((r) => r.activationMs).filter((v): v is number => v !== null);
+  ctx.report.info(name, times.length ? median(times) : null, 'ms', `ext.activate() from inactive (development bundle); runs: ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
+  ctx.report.property('not active after the workbench starts', records.every((r) => !r.activeAtStartup), 'isActive read before any suite ran');
+}

@@ -1,0 +1,67 @@
+// 2. Send: raw dgram.send vs the core's send path and the SendScheduler at full speed, paired per round in
+// alternating order; then the scheduler's accuracy at 1 k, 10 k and 100 k datagrams/s.
+
+import { type BenchContext } from '../lib/context';
+import { requireWorker } from '../lib/flood';
+import { formatNumber } from '../lib/report';
+import { describeSpread, summarize } from '../lib/stats';
+import { Worker } from '../lib/workers';
+import { type AccuracyResult, type SendResult } from '../workers/sendBench';
+
+export async function send(ctx: BenchContext): Promise<void> {
+  requireWorker(ctx.outDir, 'sendBench');
+  const rounds = ctx.quick ? 1 : 5;
+  const count = ctx.quick ? 40_000 : 200_000;
+  const blackhole = await Worker.start('blackhole');
+  const bench = await Worker.start('sendBench', { execArgv: ctx.workerExecArgv });
+  try {
+    const { port } = await blackhole.request<{ port: number }>('bind');
+    await blackhole.request('block', { ms: 300_000 });
+    await bench.request('setup', { port, size: 64 });
+    const run = (cmd: string, n: number) => bench.request<SendResult>(cmd, { count: n }, 120_000);
+    // Warm-up: JIT and socket buffers, discarded.
+    for (const cmd of ['rawLoop', 'coreLoop', 'schedulerFull']) await run(cmd, ctx.quick ? 5_000 : 30_000);
+
+    const rows: Array<{ raw: SendResult; core: SendResult; sched: SendResult }> = [];
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? ['rawLoop', 'coreLoop', 'schedulerFull'] : ['schedulerFull', 'coreLoop', 'rawLoop'];
+      const got: Record<string, SendResult> = {};
+      for (const cmd of order) got[cmd] = await run(cmd, count);
+      rows.push({ raw: got.rawLoop!, core: got.coreLoop!, sched: got.schedulerFull! });
+    }
+    const fmt = (v: number) => `${formatNumber(v)}/s`;
+    const raw = summarize(rows.map((r) => r.raw.perSecond));
+    const core = summarize(rows.map((r) => r.core.perSecond));
+    const sched = summarize(rows.map((r) => r.sched.perSecond));
+    ctx.report.info('send 64 B raw dgram.send/s', raw.median, '/s', describeSpread(raw, fmt));
+    ctx.report.info('send 64 B core UdpSocket.send/s', core.median, '/s', describeSpread(core, fmt));
+    ctx.report.info('send 64 B SendScheduler full speed/s', sched.median, '/s', describeSpread(sched, fmt));
+    const coreRatio = summarize(rows.map((r) => r.core.perSecond / r.raw.perSecond));
+    const schedRatio = summarize(rows.map((r) => r.sched.perSecond / r.raw.perSecond));
+    ctx.report.check('send core/raw ratio', coreRatio.median, 'ratio', 0.9, 'min', describeSpread(coreRatio, (v) => v.toFixed(3)));
+    ctx.report.check('send scheduler/raw ratio', schedRatio.median, 'ratio', 0.9, 'min', describeSpread(schedRatio, (v) => v.toFixed(3)));
+    const failed = rows.reduce((n, r) => n + r.raw.failed + r.core.failed + r.sched.failed, 0);
+    if (failed > 0) ctx.log(`${failed} sends failed during the send bench`);
+
+    for (const rate of [1_000, 10_000, 100_000]) {
+      const seconds = ctx.quick ? 0.3 : 1.5;
+      const trials = ctx.quick ? 1 : 3;
+      const results: AccuracyResult[] = [];
+      for (let t = 0; t < trials; t++) {
+        results.push(await bench.request<AccuracyResult>('schedulerRate', { rate, count: Math.round(rate * seconds) }, 60_000));
+      }
+      const err = summarize(results.map((r) => r.errorPercent));
+      const achieved = summarize(results.map((r) => r.achieved));
+      ctx.report.check(
+        `scheduler accuracy at ${formatNumber(rate)}/s`,
+        err.median,
+        '% off',
+        2,
+        'max',
+        `achieved ${formatNumber(achieved.median)}/s (${describeSpread(achieved, fmt)})`,
+      );
+    }
+  } finally {
+    await Promise.all([bench.stop(), blackhole.stop()]);
+  }
+}
