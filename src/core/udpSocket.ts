@@ -92,6 +92,7 @@ export class UdpSocket implements Disposable {
   private bindPromise: Promise<Endpoint> | undefined;
   private pendingBind: { resolve: (e: Endpoint) => void; reject: (e: UdpLabError) => void } | undefined;
   private closePromise: Promise<void> | undefined;
+  private closeRequested = false;
   private resolveClose: (() => void) | undefined;
 
   readonly stats: SocketStats;
@@ -159,6 +160,9 @@ export class UdpSocket implements Disposable {
 
   /** Creates the dgram socket and binds it. Resolves with the bound endpoint; rejects with a UdpLabError. */
   bind(): Promise<Endpoint> {
+    if (this.currentState === 'closed') {
+      return Promise.reject(toUdpLabError(Object.assign(new Error('Not running'), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' }), this.context('bind')));
+    }
     this.bindPromise ??= this.doBind();
     return this.bindPromise;
   }
@@ -314,6 +318,8 @@ export class UdpSocket implements Disposable {
 
   private markClosed(): void {
     if (this.currentState === 'closed') return;
+    // A failed bind releases the handle itself; the socket stays in 'error' (with its reason) until closed.
+    if (this.currentState === 'error' && !this.closeRequested) return;
     this.currentState = 'closed';
     this.remoteEndpoint = undefined;
     if (this.pendingBind) {
@@ -407,7 +413,7 @@ export class UdpSocket implements Disposable {
 
   /** The dgram socket if it is bound and open, else the error that explains why not. */
   private usableSocket(context: ErrorContext): dgram.Socket | UdpLabError {
-    if (this.currentState === 'closed' || this.closePromise) {
+    if (this.currentState === 'closed' || this.closeRequested) {
       return toUdpLabError(Object.assign(new Error('Not running'), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' }), context);
     }
     if (!this.socket || this.currentState === 'binding' || this.currentState === 'error') {
@@ -629,6 +635,7 @@ export class UdpSocket implements Disposable {
   /** Closes the socket; resolves once dgram has closed it. Safe to call more than once. */
   close(): Promise<void> {
     if (this.closePromise) return this.closePromise;
+    this.closeRequested = true;
     this.closePromise = new Promise<void>((resolve) => {
       this.resolveClose = resolve;
       const socket = this.socket;

@@ -137,4 +137,25 @@ describe('core: broadcast and multicast (inside a private network namespace)', f
     assert.deepEqual(r.withoutLoopback.map((d) => d.text), ['unicast marker']);
     assert.equal(r.loopbackView, false);
   });
+
+  it('dual-stack udp6 (bound to ::) talks to IPv4 peers via ::ffff:a.b.c.d; ipv6Only refuses IPv4 both ways', async () => {
+    const r = await runInNetns<{
+      interfaces: string[];
+      dualReceived: Received[];
+      replyReceived: Received[];
+      replyLogged?: { address: string; family: string };
+      v6onlyReceived: Received[];
+      v6onlyToV4?: ErrorReport;
+      v6onlyView: boolean;
+    }>('dualStack');
+    assertPrivateNamespace(r);
+    assert.deepEqual(r.dualReceived, [{ text: 'ipv4 to dual-stack', from: '::ffff:127.0.0.1', family: 'IPv6' }]);
+    assert.deepEqual(r.replyReceived, [{ text: 'reply from dual-stack', from: '127.0.0.1', family: 'IPv4' }]);
+    assert.equal(r.replyLogged?.address, '::ffff:127.0.0.1');
+    // The IPv4 datagram to the ipv6Only port (sent before the marker) never arrived.
+    assert.deepEqual(r.v6onlyReceived, [{ text: 'unicast marker', from: '::1', family: 'IPv6' }]);
+    assert.equal(r.v6onlyToV4?.code, 'FAMILY_MISMATCH');
+    assert.match(r.v6onlyToV4!.message, /127\.0\.0\.1 is an IPv4 address, but this socket is udp6/);
+    assert.equal(r.v6onlyView, true);
+  });
 });

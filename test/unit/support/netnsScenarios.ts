@@ -179,6 +179,29 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       loopbackView: sender.view().multicastLoopback,
     };
   },
+
+  /** Wildcard binds (here only, never on the host): dual-stack udp6 vs ipv6Only. */
+  async dualStack() {
+    const dual = await registry.open({ type: 'udp6', port: 0, address: '::' });
+    const v6only = await registry.open({ type: 'udp6', port: 0, address: '::', ipv6Only: true });
+    const v4 = await registry.open({ type: 'udp4', port: 0, address: '127.0.0.1' });
+    // A udp4 sender reaches the dual-stack socket; the sender shows as an IPv4-mapped IPv6 address.
+    const toDual = receiveUntil(dual, 'ipv4 to dual-stack');
+    await v4.send(text('ipv4 to dual-stack'), { host: '127.0.0.1', port: dual.local!.port });
+    const dualReceived = await toDual;
+    // The dual-stack socket can answer an IPv4 peer (we map 127.0.0.1 to ::ffff:127.0.0.1 for it).
+    const reply = receiveUntil(v4, 'reply from dual-stack');
+    await dual.send(text('reply from dual-stack'), { host: '127.0.0.1', port: v4.local!.port });
+    const replyReceived = await reply;
+    const replyLogged = registry.log.latest(5).find((d) => d.socketId === dual.id && d.direction === 'out')?.peer;
+    // ipv6Only: IPv4 cannot reach it (the port is not even bound for IPv4), and it cannot send to IPv4.
+    const toV6Only = receiveUntil(v6only, 'unicast marker');
+    await v4.send(text('ipv4 to v6-only'), { host: '127.0.0.1', port: v6only.local!.port });
+    await dual.send(text('unicast marker'), { host: '::1', port: v6only.local!.port });
+    const v6onlyReceived = await toV6Only;
+    const v6onlyToV4 = await errorOf(v6only.send(text('nope'), { host: '127.0.0.1', port: v4.local!.port }));
+    return { interfaces: interfaces(), dualReceived, replyReceived, replyLogged, v6onlyReceived, v6onlyToV4, v6onlyView: v6only.view().options.ipv6Only };
+  },
 };
 
 async function main(): Promise<void> {
