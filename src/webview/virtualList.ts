@@ -1,0 +1,345 @@
+// The datagram list: a grid whose DOM holds only the rows in view (a fixed pool of row elements re-used as
+// the list scrolls), over however many rows the store keeps. Text reaches the DOM through textContent only,
+// and payload previews are decoded only for the rows on screen.
+
+import { decodeText } from '../shared/payload';
+import { formatPeer } from '../shared/protocol';
+import { el, setAttr, setText } from './dom';
+import { formatClock, formatDateTime } from './format';
+import type { ListView } from './listView';
+import type { RowStore } from './rowStore';
+import type { SocketDirectory } from './socketDirectory';
+
+export const ROW_HEIGHT = 22;
+/** Browsers cap element heights (~33 M px in Chromium); past this the scroll position is scaled. */
+const MAX_SCROLL_PX = 8_000_000;
+const PREVIEW_BYTES = 192;
+const PREVIEW_CHARS = 240;
+const OVERSCAN = 2;
+
+export interface ListCallbacks {
+  /** The selection moved (by mouse or keys) to the row with this seq. */
+  select(seq: number | undefined): void;
+  /** Enter or double-click on a row. */
+  open(seq: number): void;
+  /** The user scrolled: `atEnd` tells whether the newest row is in view (follow mode turns on/off with it). */
+  userScrolled(atEnd: boolean): void;
+}
+
+interface PooledRow {
+  element: HTMLDivElement;
+  cells: {
+    time: HTMLSpanElement;
+    dirIcon: HTMLSpanElement;
+    dirText: HTMLSpanElement;
+    socket: HTMLSpanElement;
+    peer: HTMLSpanElement;
+    family: HTMLSpanElement;
+    size: HTMLSpanElement;
+    preview: HTMLSpanElement;
+  };
+  /** What it shows: absolute row index, or -1. */
+  r: number;
+  /** SocketDirectory.version it was drawn with. */
+  version: number;
+}
+
+export class VirtualList {
+  readonly element: HTMLDivElement;
+  private readonly viewport: HTMLDivElement;
+  private readonly spacer: HTMLDivElement;
+  private readonly pool: PooledRow[] = [];
+  private selectedSeq: number | undefined;
+  /** Where we last scrolled to ourselves, so that scroll event is not taken for the user's. */
+  private expectedScrollTop: number | undefined;
+  private readonly header: HTMLElement;
+  private renderedFirst = 0;
+
+  constructor(
+    private readonly store: RowStore,
+    private view: ListView,
+    private readonly sockets: SocketDirectory,
+    private readonly callbacks: ListCallbacks,
+  ) {
+    const header = el(
+      'div',
+      { class: 'dg-header', role: 'row', 'aria-rowindex': 1 },
+      el('span', { role: 'columnheader', class: 'c-time' }, 'Time'),
+      el('span', { role: 'columnheader', class: 'c-dir' }, 'Dir'),
+      el('span', { role: 'columnheader', class: 'c-socket' }, 'Local socket'),
+      el('span', { role: 'columnheader', class: 'c-peer' }, 'Peer'),
+      el('span', { role: 'columnheader', class: 'c-family' }, 'Family'),
+      el('span', { role: 'columnheader', class: 'c-size' }, 'Size'),
+      el('span', { role: 'columnheader', class: 'c-preview' }, 'Payload'),
+    );
+    this.spacer = el('div', { class: 'dg-spacer', role: 'rowgroup' });
+    // The scrolling element is the grid itself: it takes focus, and aria-activedescendant on it names the
+    // selected row. The header row sits inside it with position: sticky, so columns line up exactly.
+    this.viewport = el(
+      'div',
+      {
+        class: 'dg-viewport',
+        id: 'datagram-list',
+        role: 'grid',
+        tabindex: 0,
+        'aria-label': 'Datagrams. Arrow keys move the selection, Enter opens the detail.',
+        'aria-readonly': 'true',
+        'aria-colcount': 7,
+      },
+      el('div', { role: 'rowgroup', class: 'dg-header-group' }, header),
+      this.spacer,
+    );
+    this.header = header;
+    this.element = el('div', { class: 'dg-grid' }, this.viewport);
+
+    this.viewport.addEventListener('scroll', () => {
+      const expected = this.expectedScrollTop;
+      this.expectedScrollTop = undefined;
+      if (expected === undefined || Math.abs(this.viewport.scrollTop - expected) >= 1) this.callbacks.userScrolled(this.isAtEnd());
+      this.render();
+    });
+    this.viewport.addEventListener('click', (e) => {
+      const seq = this.seqFromEvent(e);
+      if (seq !== undefined) this.select(seq, true);
+    });
+    this.viewport.addEventListener('dblclick', (e) => {
+      const seq = this.seqFromEvent(e);
+      if (seq !== undefined) this.callbacks.open(seq);
+    });
+    this.viewport.addEventListener('keydown', (e) => this.onKey(e));
+    new ResizeObserver(() => this.render()).observe(this.viewport);
+  }
+
+  /** The element that takes keyboard focus. */
+  get focusTarget(): HTMLElement {
+    return this.viewport;
+  }
+
+  get selection(): number | undefined {
+    return this.selectedSeq;
+  }
+
+  setView(view: ListView): void {
+    this.view = view;
+  }
+
+  /** Selects the row with this seq (undefined clears), scrolling it into view when asked. */
+  select(seq: number | undefined, notify = false, reveal = true): void {
+    this.selectedSeq = seq;
+    if (seq !== undefined && reveal) {
+      const r = this.store.findSeq(seq);
+      const v = r === -1 ? -1 : this.view.indexOf(r);
+      if (v !== -1) this.ensureVisible(v);
+    }
+    this.render(true);
+    if (notify) this.callbacks.select(seq);
+  }
+
+  /** Keeps the newest row in view. */
+  scrollToEnd(): void {
+    const target = this.viewport.scrollHeight - this.viewport.clientHeight;
+    if (Math.abs(this.viewport.scrollTop - target) > 1) this.scrollTo(target);
+  }
+
+  isAtEnd(): boolean {
+    return this.viewport.scrollTop + this.viewport.clientHeight >= this.viewport.scrollHeight - ROW_HEIGHT / 2;
+  }
+
+  focus(): void {
+    this.viewport.focus();
+  }
+
+  /** Number of row elements in the DOM (tests assert that it stays bounded). */
+  get domRowCount(): number {
+    return this.spacer.childElementCount;
+  }
+
+  /** Redraws the rows in view. `force` redraws rows whose content did not change (selection, names). */
+  render(force = false): void {
+    const n = this.view.length;
+    const clientHeight = this.rowsHeight();
+    const totalPx = n * ROW_HEIGHT;
+    const spacerPx = Math.min(totalPx, MAX_SCROLL_PX);
+    if (this.spacer.style.height !== `${spacerPx}px`) this.spacer.style.height = `${spacerPx}px`;
+    this.viewport.setAttribute('aria-rowcount', String(n + 1));
+
+    const visible = Math.ceil(clientHeight / ROW_HEIGHT) + 1;
+    const scrollTop = this.viewport.scrollTop;
+    let firstFloat: number;
+    if (totalPx <= MAX_SCROLL_PX) {
+      firstFloat = scrollTop / ROW_HEIGHT;
+    } else {
+      const maxScroll = Math.max(1, spacerPx - clientHeight);
+      firstFloat = (Math.min(scrollTop, maxScroll) / maxScroll) * Math.max(0, n - clientHeight / ROW_HEIGHT);
+    }
+    const first = Math.max(0, Math.floor(firstFloat) - OVERSCAN);
+    const count = Math.max(0, Math.min(n - first, visible + OVERSCAN * 2));
+    this.renderedFirst = first;
+    while (this.pool.length < count) this.pool.push(this.createRow());
+
+    const version = this.sockets.version;
+    for (let j = 0; j < this.pool.length; j++) {
+      const row = this.pool[j]!;
+      if (j >= count) {
+        if (row.element.isConnected) row.element.remove();
+        row.r = -1;
+        continue;
+      }
+      const v = first + j;
+      const r = this.view.rowAt(v);
+      const top = scrollTop + (v - firstFloat) * ROW_HEIGHT;
+      row.element.style.transform = `translateY(${Math.round(top)}px)`;
+      if (!row.element.isConnected) this.spacer.append(row.element);
+      setAttr(row.element, 'aria-rowindex', String(v + 2));
+      if (force || row.r !== r || row.version !== version) this.fill(row, r, version);
+    }
+    window.dispatchEvent(new CustomEvent('udplab-rendered', { detail: { rows: count, total: n } }));
+  }
+
+  private createRow(): PooledRow {
+    const cell = (cls: string): HTMLSpanElement => el('span', { role: 'gridcell', class: cls });
+    const time = cell('c-time');
+    const dirIcon = el('span', { class: 'codicon', 'aria-hidden': 'true' });
+    const dirText = el('span');
+    const dir = cell('c-dir');
+    dir.append(dirIcon, dirText);
+    const socket = cell('c-socket');
+    const peer = cell('c-peer');
+    const family = cell('c-family');
+    const size = cell('c-size');
+    const preview = cell('c-preview');
+    const element = el('div', { class: 'dg-row', role: 'row' });
+    element.append(time, dir, socket, peer, family, size, preview);
+    return { element, cells: { time, dirIcon, dirText, socket, peer, family, size, preview }, r: -1, version: -1 };
+  }
+
+  private fill(row: PooledRow, r: number, version: number): void {
+    const s = this.store;
+    const seq = s.seq(r);
+    const dir = s.direction(r);
+    const size = s.sizeOf(r);
+    const bytes = s.bytesOf(r);
+    const e = row.element;
+    row.r = r;
+    row.version = version;
+    e.id = `dg-${seq}`;
+    e.dataset.seq = String(seq);
+    const selected = seq === this.selectedSeq;
+    setAttr(e, 'aria-selected', selected ? 'true' : 'false');
+    e.classList.toggle('selected', selected);
+    e.classList.toggle('out', dir === 'out');
+    const c = row.cells;
+    const time = s.time(r);
+    setText(c.time, formatClock(time));
+    setAttr(c.time, 'title', formatDateTime(time));
+    c.dirIcon.className = `codicon ${dir === 'in' ? 'codicon-arrow-down' : 'codicon-arrow-up'}`;
+    setText(c.dirText, dir);
+    const socketTitle = this.sockets.title(s.socketId(r));
+    setText(c.socket, socketTitle);
+    setAttr(c.socket, 'title', socketTitle);
+    setText(c.peer, formatPeer(s.peerAddress(r), s.peerPort(r)));
+    setText(c.family, s.family(r));
+    setText(c.size, String(size));
+    let preview = decodeText(bytes.length > PREVIEW_BYTES ? bytes.subarray(0, PREVIEW_BYTES) : bytes);
+    if (preview.length > PREVIEW_CHARS) preview = preview.slice(0, PREVIEW_CHARS);
+    if (size > Math.min(bytes.length, PREVIEW_BYTES) || preview.length === PREVIEW_CHARS) preview += '…';
+    setText(c.preview, preview);
+    if (selected) this.viewport.setAttribute('aria-activedescendant', e.id);
+    else if (this.viewport.getAttribute('aria-activedescendant') === e.id) this.viewport.removeAttribute('aria-activedescendant');
+  }
+
+  private seqFromEvent(e: Event): number | undefined {
+    const target = e.target instanceof Element ? e.target.closest<HTMLElement>('.dg-row') : null;
+    const seq = target?.dataset.seq;
+    return seq === undefined ? undefined : Number(seq);
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const n = this.view.length;
+    if (n === 0) return;
+    const page = Math.max(1, Math.floor(this.rowsHeight() / ROW_HEIGHT) - 1);
+    const current = this.currentIndex();
+    let next: number | undefined;
+    switch (e.key) {
+      case 'ArrowDown':
+        next = current === -1 ? this.renderedFirst + OVERSCAN : current + 1;
+        break;
+      case 'ArrowUp':
+        next = current === -1 ? this.renderedFirst + OVERSCAN : current - 1;
+        break;
+      case 'PageDown':
+        next = (current === -1 ? this.renderedFirst : current) + page;
+        break;
+      case 'PageUp':
+        next = (current === -1 ? this.renderedFirst : current) - page;
+        break;
+      case 'Home':
+        next = 0;
+        break;
+      case 'End':
+        next = n - 1;
+        break;
+      case 'Enter':
+        if (this.selectedSeq !== undefined) {
+          e.preventDefault();
+          this.callbacks.open(this.selectedSeq);
+        }
+        return;
+      case 'Escape':
+        if (this.selectedSeq !== undefined) {
+          e.preventDefault();
+          this.select(undefined, true, false);
+        }
+        return;
+      default:
+        return;
+    }
+    e.preventDefault();
+    next = Math.max(0, Math.min(n - 1, next));
+    this.select(this.store.seq(this.view.rowAt(next)), true);
+    if (e.key === 'End') this.callbacks.userScrolled(true);
+    else if (next < n - 1) this.callbacks.userScrolled(false);
+  }
+
+  /** View index of the selected row, or -1. */
+  private currentIndex(): number {
+    if (this.selectedSeq === undefined) return -1;
+    const r = this.store.findSeq(this.selectedSeq);
+    return r === -1 ? -1 : this.view.indexOf(r);
+  }
+
+  /** Scrolls so that view row v is fully visible. */
+  private ensureVisible(v: number): void {
+    const n = this.view.length;
+    const clientHeight = this.rowsHeight();
+    const totalPx = n * ROW_HEIGHT;
+    let target: number;
+    if (totalPx <= MAX_SCROLL_PX) {
+      const top = v * ROW_HEIGHT;
+      const bottom = top + ROW_HEIGHT;
+      const st = this.viewport.scrollTop;
+      if (top < st) target = top;
+      else if (bottom > st + clientHeight) target = bottom - clientHeight;
+      else return;
+    } else {
+      const maxScroll = Math.max(1, MAX_SCROLL_PX - clientHeight);
+      const rowsInView = clientHeight / ROW_HEIGHT;
+      const firstFloat = (this.viewport.scrollTop / maxScroll) * Math.max(0, n - rowsInView);
+      if (v >= firstFloat && v + 1 <= firstFloat + rowsInView) return;
+      const wantFirst = v < firstFloat ? v : v + 1 - rowsInView;
+      target = (wantFirst / Math.max(1, n - rowsInView)) * maxScroll;
+    }
+    this.scrollTo(Math.max(0, target));
+  }
+
+  private scrollTo(top: number): void {
+    this.viewport.scrollTop = top;
+    this.expectedScrollTop = this.viewport.scrollTop;
+  }
+
+  /** Height available to rows: the viewport minus the sticky header. */
+  private rowsHeight(): number {
+    const h = this.viewport.clientHeight - this.header.offsetHeight;
+    return h > 0 ? h : ROW_HEIGHT * 10;
+  }
+}
