@@ -9,11 +9,11 @@ import type { UdpDocumentModels } from './documentModels';
 /** The last reply a block received in this window, as its Expect saw it (text in the block's encoding). */
 export type LastReplyLookup = (uri: vscode.Uri, blockName: string) => { text: string; captures: string[]; time: number } | undefined;
 
-const KIND_LABEL: Record<HoverInfo['kind'], string> = {
+const KIND_LABEL: Partial<Record<HoverInfo['kind'], string>> = {
   variable: 'file variable',
   builtin: 'built-in',
   capture: 'regex capture',
-  reply: 'reply of an earlier block',
+  reply: 'value from another block',
   header: 'header',
 };
 
@@ -22,22 +22,23 @@ const MAX_SHOWN = 500;
 
 export function hoverMarkdown(model: UdpFileModel, info: HoverInfo, lastReply?: LastReplyLookup, uri?: vscode.Uri): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
-  md.appendMarkdown(`**${escapeMarkdown(info.title)}** — ${KIND_LABEL[info.kind]}\n\n`);
+  md.appendMarkdown(`**${escapeMarkdown(info.title)}**${KIND_LABEL[info.kind] ? ` — ${KIND_LABEL[info.kind]}` : ''}\n\n`);
   if (info.value !== undefined) {
     md.appendMarkdown('Value:');
     md.appendCodeblock(shorten(info.value), 'text');
   }
-  md.appendText(info.detail);
-  if (info.kind === 'reply' && lastReply && uri) {
-    const ref = /^\{\{([^.}]+)\.reply(?:\.(\d+))?\}\}$/.exec(info.title);
-    const block = ref ? findBlock(model, ref[1]!) : undefined;
-    const seen = ref && block?.name ? lastReply(uri, block.name) : undefined;
-    if (ref && seen) {
+  md.appendMarkdown(escapeMarkdown(info.detail));
+  // {{name.reply}} / {{name.reply.N}}: what that block last received here, if it ran.
+  const ref = info.kind === 'reply' ? /^\{\{([^.}]+)\.reply(?:\.(\d+))?\}\}$/.exec(info.title) : null;
+  if (ref && lastReply && uri) {
+    const block = findBlock(model, ref[1]!);
+    const seen = block?.name ? lastReply(uri, block.name) : undefined;
+    if (seen) {
       const value = ref[2] === undefined ? seen.text : (seen.captures[Number(ref[2]) - 1] ?? '');
       md.appendMarkdown(`\n\nLast received at ${new Date(seen.time).toLocaleTimeString()}:`);
       md.appendCodeblock(shorten(value), 'text');
     } else {
-      md.appendText('\n\nNot received in this window yet; it is filled in when the block runs.');
+      md.appendMarkdown(`\n\n${escapeMarkdown('Not received in this window yet; it is filled in when the block runs.')}`);
     }
   }
   return md;

@@ -31,6 +31,8 @@ export interface UdpFilesHooks {
   readonly onDidRecordTestRun: vscode.Event<RecordedTestRun>;
   /** Finds the workspace's `.udp` files now (Test Explorer does it when first shown). */
   discoverTests(): Promise<void>;
+  /** A file's test items were brought up to date. */
+  readonly onDidSyncTests: vscode.Event<vscode.Uri>;
   /** The test items: files and their blocks. */
   testItems(): Array<{ id: string; label: string; children: Array<{ id: string; label: string }> }>;
   /** What the editor shows for each block of a document, by block key. */
@@ -129,6 +131,7 @@ export function registerUdpFiles(context: vscode.ExtensionContext, registry: Udp
     },
     onDidRecordTestRun: tests.onDidRecordRun,
     discoverTests: () => tests.discover(),
+    onDidSyncTests: tests.onDidSync,
     testItems: () => tests.snapshot(),
     blockStates: (uri) => runs.states(uri),
     inlineResults: (uri) => decorations.inlineTexts(uri),

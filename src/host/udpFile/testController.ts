@@ -47,6 +47,9 @@ export class UdpTestController implements vscode.Disposable {
   private readonly recorded = new vscode.EventEmitter<RecordedTestRun>();
   /** Fires after each run has ended, with every outcome it reported. */
   readonly onDidRecordRun = this.recorded.event;
+  private readonly synced = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires after a file's test items were brought up to date (added, changed or removed). */
+  readonly onDidSync = this.synced.event;
   private readonly subscriptions: vscode.Disposable[] = [];
   private discovery: Promise<void> | undefined;
 
@@ -125,6 +128,11 @@ export class UdpTestController implements vscode.Disposable {
   }
 
   private sync(uri: vscode.Uri, model: UdpFileModel): void {
+    this.syncItems(uri, model);
+    this.synced.fire(uri);
+  }
+
+  private syncItems(uri: vscode.Uri, model: UdpFileModel): void {
     const id = uri.toString();
     const keys = blockKeys(model);
     const tests = model.blocks.filter((b) => b.expect !== undefined);
@@ -155,6 +163,7 @@ export class UdpTestController implements vscode.Disposable {
 
   private remove(uri: vscode.Uri): void {
     this.controller.items.delete(uri.toString());
+    this.synced.fire(uri);
   }
 
   private fileLabel(uri: vscode.Uri): string {
@@ -321,6 +330,7 @@ export class UdpTestController implements vscode.Disposable {
   dispose(): void {
     for (const s of this.subscriptions) s.dispose();
     this.recorded.dispose();
+    this.synced.dispose();
     this.controller.dispose();
   }
 }
