@@ -73,6 +73,20 @@ function copyCodicons() {
   for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, f), path.join(to, f));
 }
 
+/**
+ * The integration entry runs every `*.test.js` it finds in out/test/integration, so the bundle of a deleted or
+ * renamed suite must go too, or it would keep running.
+ */
+function removeStaleTestBundles() {
+  const out = path.join(root, 'out/test/integration');
+  if (!fs.existsSync(out)) return;
+  for (const f of fs.readdirSync(out, { recursive: true })) {
+    if (typeof f !== 'string' || !/\.js(\.map)?$/.test(f)) continue;
+    const source = path.join(root, 'test/integration', f.replace(/\.js(\.map)?$/, '.ts'));
+    if (!fs.existsSync(source)) fs.rmSync(path.join(out, f), { force: true });
+  }
+}
+
 /** Logs each build's result so `--watch` shows what happened without a full reporter. */
 const reportPlugin = (name) => ({
   name: 'report',
@@ -103,6 +117,7 @@ async function main() {
     active.map((b) => esbuild.context({ ...optionsFor(b, { production }), plugins: [reportPlugin(b.name)] })),
   );
   copyCodicons();
+  removeStaleTestBundles();
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));
     console.log('watching for changes…');

@@ -1,0 +1,121 @@
+// Lets an integration test drive the workbench like a person — press keys, type, wait for and read what is on
+// screen — through the browser (Playwright), which the extension host cannot reach by itself.
+//
+// Protocol (test side: test/integration/support/uiDriver.ts):
+//   the test logs one line  `[udp-lab:ui] {"id":"…","steps":[…]}`  (it reaches the runner through
+//   codeAutomationLog, like the test output), the runner runs the steps on the page in order and writes
+//   `$UDP_LAB_UI_DIR/<id>.json` = {"ok":true,"reads":{…}} or {"ok":false,"error":"…"}; the test waits for that file.
+// Steps:
+//   { "press": "F1" }                      keyboard.press (Playwright key names, e.g. "Control+A", "Enter")
+//   { "type": "text" }                     keyboard.type into whatever has focus
+//   { "click": "css", "text"?: "…" }       click the first visible match (aria-label/title selectors work too)
+//   { "waitFor": "css", "text"?: "…" }     until an element matching css (and containing text) is visible
+//   { "read": "css", "as": "name" }        innerText of the first visible match, into reads[name] ("" if none)
+//   { "waitForText": "css", "text": "…", "as"?: "name" }  until the element's text contains `text`; reads it
+//   { "waitForWebview": "css", "text"?: "…" }  until an element inside a webview (nested iframes) is visible
+//   { "screenshot": "name", "clip"?: "window"|"sidebar"|"panel"|"editor" }  a PNG <screenshotDir>/<name>.png;
+//                                          only when the runner passes screenshotDir (scripts/screenshots.js)
+// Every step has a time limit (default 10 s); a failed step answers ok:false with its message, never hangs.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const UI_MARKER = '[udp-lab:ui] ';
+const STEP_TIMEOUT_MS = 10_000;
+
+/**
+ * Call from the workbench's log hook with every line. Returns true when the line was a UI request.
+ * @param {() => import('playwright-core').Page | undefined} getPage
+ * @param {string} replyDir
+ * @param {string} message
+ */
+function handleUiLine(getPage, replyDir, message, options = {}) {
+  const at = message.indexOf(UI_MARKER);
+  if (at < 0) return false;
+  let request;
+  try {
+    request = JSON.parse(message.slice(at + UI_MARKER.length));
+  } catch {
+    return true; // a torn line: the test times out and says so
+  }
+  if (!request || typeof request.id !== 'string' || !/^[\w-]{1,64}$/.test(request.id) || !Array.isArray(request.steps)) return true;
+  void run(getPage(), request.steps, options).then((reply) => {
+    const file = path.join(replyDir, `${request.id}.json`);
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(reply));
+    fs.renameSync(`${file}.tmp`, file); // atomic: the test never reads half a reply
+  });
+  return true;
+}
+
+async function run(page, steps, options) {
+  if (!page) return { ok: false, error: 'the workbench page is not open' };
+  const reads = {};
+  for (const [i, step] of steps.entries()) {
+    try {
+      await runStep(page, step, reads, options);
+    } catch (e) {
+      return { ok: false, error: `step ${i + 1} ${JSON.stringify(step)} failed: ${e instanceof Error ? e.message.split('\n')[0] : e}`, reads };
+    }
+  }
+  return { ok: true, reads };
+}
+
+async function runStep(page, step, reads, options) {
+  const timeout = typeof step.timeoutMs === 'number' ? step.timeoutMs : STEP_TIMEOUT_MS;
+  if (typeof step.press === 'string') return page.keyboard.press(step.press);
+  if (typeof step.type === 'string') return page.keyboard.type(step.type, { delay: 5 });
+  if (typeof step.click === 'string') {
+    const loc = page.locator(step.click, typeof step.text === 'string' ? { hasText: step.text } : {});
+    return loc.first().click({ timeout });
+  }
+  if (typeof step.waitFor === 'string') {
+    const loc = page.locator(step.waitFor, typeof step.text === 'string' ? { hasText: step.text } : {});
+    return loc.first().waitFor({ state: 'visible', timeout });
+  }
+  if (typeof step.waitForText === 'string' && typeof step.text === 'string') {
+    const loc = page.locator(step.waitForText).filter({ hasText: step.text }).first();
+    await loc.waitFor({ state: 'visible', timeout });
+    if (typeof step.as === 'string') reads[step.as] = await loc.innerText();
+    return;
+  }
+  if (typeof step.read === 'string' && typeof step.as === 'string') {
+    const loc = page.locator(`${step.read}:visible`).first();
+    reads[step.as] = (await loc.count()) > 0 ? await loc.innerText({ timeout }) : '';
+    return;
+  }
+  if (typeof step.waitForWebview === 'string') return waitForWebview(page, step.waitForWebview, step.text, timeout);
+  if (typeof step.screenshot === 'string') {
+    if (!options.screenshotDir) throw new Error('this runner takes no screenshots (npm run screenshots does)');
+    if (!/^[\w-]{1,64}$/.test(step.screenshot)) throw new Error('a screenshot name is 1-64 letters, digits, - or _');
+    return screenshot(page, path.join(options.screenshotDir, `${step.screenshot}.png`), step.clip);
+  }
+  throw new Error('unknown step');
+}
+
+/** Webviews live in nested iframes (…/webview/…/fake.html?id=…) that page.locator does not enter. */
+async function waitForWebview(page, css, text, timeout) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (!frame.url().includes('/webview/')) continue;
+      const loc = frame.locator(css, typeof text === 'string' ? { hasText: text } : {}).first();
+      if (await loc.isVisible().catch(() => false)) return;
+    }
+    if (Date.now() > deadline) throw new Error(`no webview shows ${css}${text ? ` with "${text}"` : ''}`);
+    await page.waitForTimeout(100); // frames appear and load on their own schedule; poll them briefly
+  }
+}
+
+const PARTS = { sidebar: '.part.sidebar', panel: '.part.panel', editor: '.part.editor' };
+
+async function screenshot(page, file, clip = 'window') {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // Two animation frames: whatever the last step changed has been painted.
+  // (A string, evaluated in the page: this file is linted as Node code, which has no requestAnimationFrame.)
+  await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+  if (clip === 'window') return page.screenshot({ path: file });
+  if (!PARTS[clip]) throw new Error(`unknown clip "${clip}" (window, sidebar, panel or editor)`);
+  return page.locator(PARTS[clip]).first().screenshot({ path: file });
+}
+
+module.exports = { handleUiLine, UI_MARKER };

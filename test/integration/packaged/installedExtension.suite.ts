@@ -1,0 +1,36 @@
+// The installed .vsix works on its own: it is the copy VS Code loaded (not the repository), it holds every
+// file its manifest points at, it activates, and it registers every command it contributes.
+// Named *.suite.ts so the development run (test/integration/index.ts, *.test.js) does not pick it up.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { contributedCommands, udpLab } from '../support/extension';
+
+describe('UDP Lab installed from the packaged .vsix', () => {
+  it('is the installed copy, not a development folder', () => {
+    const ext = udpLab();
+    assert.match(ext.extensionPath, /udp-lab\.udp-lab-\d+\.\d+\.\d+/, `loaded from ${ext.extensionPath}`);
+    assert.ok(!fs.existsSync(path.join(ext.extensionPath, 'src')), 'the installed extension contains src/: .vscodeignore lets sources in');
+  });
+
+  it('contains every file its manifest needs', () => {
+    const ext = udpLab();
+    const expected = (process.env.UDP_LAB_EXPECT_FILES ?? '').split(',').filter(Boolean);
+    assert.ok(expected.length > 0, 'UDP_LAB_EXPECT_FILES is empty: the harness did not pass the expected file list');
+    const missing = expected.filter((f) => !fs.existsSync(path.join(ext.extensionPath, f)));
+    assert.deepEqual(missing, [], `missing from the installed extension: ${missing.join(', ')}`);
+  });
+
+  it('activates', async () => {
+    const ext = udpLab();
+    await ext.activate();
+    assert.equal(ext.isActive, true);
+  });
+
+  it('registers every contributed command', async () => {
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = contributedCommands().filter((c) => !registered.has(c));
+    assert.deepEqual(missing, [], `contributed but not registered: ${missing.join(', ')}`);
+  });
+});
