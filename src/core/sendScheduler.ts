@@ -33,7 +33,7 @@ export interface ScheduleResult {
   failed: number;
   cancelled: boolean;
   elapsedMs: number;
-  /** The first failure, if any (a UdpLabError for sends through the core). */
+  /** The first failure to settle, if any (a UdpLabError for sends through the core). */
   firstError?: unknown;
 }
 

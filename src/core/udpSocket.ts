@@ -8,7 +8,7 @@
 
 import * as dgram from 'node:dgram';
 import type { AddressFamily, Endpoint, MembershipView, PeerView, SocketOptions, SocketState, SocketType, SocketView } from '../shared/dto';
-import { checkPayloadSize, validateAddress, validatePort } from '../shared/validation';
+import { checkPayloadSize, MAX_PAYLOAD_IPV4, MAX_PAYLOAD_IPV6, validateAddress, validatePort } from '../shared/validation';
 import { wallClockMs } from './clock';
 import {
   CoreErrorCode,
@@ -90,6 +90,8 @@ export class UdpSocket implements Disposable {
   private multicastInterface: string | undefined;
   private readonly memberships: MembershipView[] = [];
   private bindPromise: Promise<Endpoint> | undefined;
+  /** The last literal destination validated and resolved by send(): repeated sends to it skip both. */
+  private lastTarget: { host: string; port: number; address: string; peer: Endpoint; maxPayload: number } | undefined;
   private pendingBind: { resolve: (e: Endpoint) => void; reject: (e: UdpLabError) => void } | undefined;
   private closePromise: Promise<void> | undefined;
   private closeRequested = false;
@@ -339,50 +341,75 @@ export class UdpSocket implements Disposable {
    * when `target` is omitted. Resolves with the number of bytes sent once the OS has taken the datagram.
    */
   send(bytes: Uint8Array, target?: SendTarget): Promise<number> {
-    const context = this.context('send', { size: bytes.byteLength, ...(target ? { target: { host: target.host, port: target.port } } : {}) });
-    const socket = this.usableSocket(context);
-    if (socket instanceof UdpLabError) return Promise.reject(this.noteError(socket));
-    if (target && this.remoteEndpoint) {
-      return Promise.reject(this.noteError(toUdpLabError(Object.assign(new Error('Already connected'), { code: 'ERR_SOCKET_DGRAM_IS_CONNECTED' }), context)));
+    const socket = this.socket;
+    if (socket === undefined || this.currentState === 'binding' || this.currentState === 'error' || this.currentState === 'closed' || this.closeRequested) {
+      return Promise.reject(this.noteError(this.usableSocket(this.sendContext(bytes.byteLength, target)) as UdpLabError));
     }
-    if (!target && !this.remoteEndpoint) {
-      return Promise.reject(this.noteError(toUdpLabError(Object.assign(new Error('Not connected'), { code: 'ERR_SOCKET_DGRAM_NOT_CONNECTED' }), context)));
-    }
-    if (target) {
-      const problem = checkTarget(target, context);
-      if (problem) return Promise.reject(this.noteError(problem));
-      // Literal addresses (the common case, and every flood) skip the promise hop of a lookup.
-      let literal: string | undefined;
-      try {
-        literal = resolveLiteral(target.host, this.resolveOptions(), context);
-      } catch (error) {
-        return Promise.reject(this.noteError(toUdpLabError(error, context)));
+    if (target === undefined) {
+      const remote = this.remoteEndpoint;
+      if (!remote) {
+        return Promise.reject(this.noteError(toUdpLabError(Object.assign(new Error('Not connected'), { code: 'ERR_SOCKET_DGRAM_NOT_CONNECTED' }), this.sendContext(bytes.byteLength))));
       }
-      if (literal !== undefined) return this.sendResolved(socket, bytes, literal, target.port, context);
-      return resolveHost(target.host, this.resolveOptions(), context).then(
-        (address) => this.sendResolved(socket, bytes, address, target.port, { ...context, resolved: address }),
-        (error: unknown) => Promise.reject(this.noteError(toUdpLabError(error, context))),
-      );
+      return this.sendTo(socket, bytes, undefined, remote, maxPayloadFor(remote.address), undefined, undefined);
     }
-    const remote = this.remoteEndpoint!;
-    return this.sendResolved(socket, bytes, undefined, remote.port, { ...context, target: { host: remote.address, port: remote.port } });
+    if (this.remoteEndpoint) {
+      return Promise.reject(this.noteError(toUdpLabError(Object.assign(new Error('Already connected'), { code: 'ERR_SOCKET_DGRAM_IS_CONNECTED' }), this.sendContext(bytes.byteLength, target))));
+    }
+    // A flood to one destination validates and resolves it once (the hot path of the scheduler and the bench).
+    const cached = this.lastTarget;
+    if (cached !== undefined && cached.host === target.host && cached.port === target.port) {
+      return this.sendTo(socket, bytes, cached.address, cached.peer, cached.maxPayload, target, undefined);
+    }
+    const context = this.sendContext(bytes.byteLength, target);
+    const problem = checkTarget(target, context);
+    if (problem) return Promise.reject(this.noteError(problem));
+    let literal: string | undefined;
+    try {
+      literal = resolveLiteral(target.host, this.resolveOptions(), context);
+    } catch (error) {
+      return Promise.reject(this.noteError(toUdpLabError(error, context)));
+    }
+    if (literal !== undefined) {
+      const entry = { host: target.host, port: target.port, address: literal, peer: endpointOf(literal, target.port), maxPayload: maxPayloadFor(literal) };
+      this.lastTarget = entry;
+      return this.sendTo(socket, bytes, entry.address, entry.peer, entry.maxPayload, target, undefined);
+    }
+    // Host names go through the resolver (which caches briefly), never into lastTarget: DNS answers change.
+    return resolveHost(target.host, this.resolveOptions(), context).then(
+      (address) => this.sendTo(socket, bytes, address, endpointOf(address, target.port), maxPayloadFor(address), target, address),
+      (error: unknown) => Promise.reject(this.noteError(toUdpLabError(error, context))),
+    );
   }
 
-  /** `address` undefined = the connected peer. */
-  private sendResolved(socket: dgram.Socket, bytes: Uint8Array, address: string | undefined, port: number, context: ErrorContext): Promise<number> {
-    const peerAddress = address ?? this.remoteEndpoint?.address ?? '';
-    const wireFamily: AddressFamily = /^::ffff:\d/i.test(peerAddress) || !peerAddress.includes(':') ? 'IPv4' : 'IPv6';
+  /** The error context of a send, built only when something went wrong. */
+  private sendContext(size: number, target?: SendTarget, resolved?: string): ErrorContext {
+    const remote = this.remoteEndpoint;
+    const shown = target ?? (remote ? { host: remote.address, port: remote.port } : undefined);
+    return this.context('send', { size, ...(shown ? { target: { host: shown.host, port: shown.port } } : {}), ...(resolved !== undefined ? { resolved } : {}) });
+  }
+
+  /** `address` undefined = the connected peer (`peer`). */
+  private sendTo(
+    socket: dgram.Socket,
+    bytes: Uint8Array,
+    address: string | undefined,
+    peer: Endpoint,
+    maxPayload: number,
+    target: SendTarget | undefined,
+    resolved: string | undefined,
+  ): Promise<number> {
     const size = bytes.byteLength;
-    const sizeCheck = checkPayloadSize(size, wireFamily);
-    if (sizeCheck.error) return Promise.reject(this.noteError(new UdpLabError('EMSGSIZE', sizeCheck.error, { operation: 'send', socketId: this.id })));
+    if (size > maxPayload) {
+      const message = checkPayloadSize(size, maxPayload === MAX_PAYLOAD_IPV6 ? 'IPv6' : 'IPv4').error!;
+      return Promise.reject(this.noteError(new UdpLabError('EMSGSIZE', message, { operation: 'send', socketId: this.id })));
+    }
     // Our own exact copy: what the log records is what went out, even if the caller reuses its buffer.
     const copy = Buffer.allocUnsafeSlow(size);
     copy.set(bytes);
-    const peer: Endpoint = { address: peerAddress, family: peerAddress.includes(':') ? 'IPv6' : 'IPv4', port };
     return new Promise<number>((resolve, reject) => {
       const done = (error: Error | null, sent?: number): void => {
         if (error) {
-          reject(this.noteError(toUdpLabError(error, context)));
+          reject(this.noteError(toUdpLabError(error, this.sendContext(size, target, resolved))));
           return;
         }
         const time = wallClockMs();
@@ -392,9 +419,9 @@ export class UdpSocket implements Disposable {
       };
       try {
         if (address === undefined) socket.send(copy, done);
-        else socket.send(copy, port, address, done);
+        else socket.send(copy, peer.port, address, done);
       } catch (error) {
-        reject(this.noteError(toUdpLabError(error, context)));
+        reject(this.noteError(toUdpLabError(error, this.sendContext(size, target, resolved))));
       }
     });
   }
@@ -696,6 +723,16 @@ export class UdpSocket implements Disposable {
   peers(): PeerView[] {
     return this.recentPeers.list();
   }
+}
+
+/** The peer as the log shows it; ::ffff:a.b.c.d stays IPv6-shaped, as it is on the wire of a udp6 socket. */
+function endpointOf(address: string, port: number): Endpoint {
+  return { address, family: address.includes(':') ? 'IPv6' : 'IPv4', port };
+}
+
+/** IPv4 (and IPv4-mapped) destinations carry at most 65 507 bytes, IPv6 ones 65 527. */
+function maxPayloadFor(address: string): number {
+  return address.includes(':') && !/^::ffff:\d/i.test(address) ? MAX_PAYLOAD_IPV6 : MAX_PAYLOAD_IPV4;
 }
 
 function toFamily(family: string | number): AddressFamily {
