@@ -271,7 +271,7 @@ function parseUnsafe(text: string): UdpFileModel {
               ? `{{${seg.source}}} refers to a block named "${seg.expression.block}", but no block has that name.`
               : source.method !== 'LISTEN'
                 ? `{{${seg.source}}} refers to "${seg.expression.block}", which is a SEND block; .port is the port a LISTEN block listens on.`
-                : source === block
+                : source === block && template === block.target
                   ? `{{${seg.source}}} refers to this block's own port, which is not known before it listens.`
                   : undefined;
           if (problem !== undefined) {

@@ -4,11 +4,14 @@
 
 import { UdpSocket } from '../udpSocket';
 import type { SocketOptions } from '../../shared/dto';
-import type { Disposable } from '../events';
+import { Emitter, type Disposable, type Event } from '../events';
 import type { RunnerRegistry } from './runner';
 
 export class StandaloneSockets implements RunnerRegistry, Disposable {
   private readonly open_ = new Set<UdpSocket>();
+  private readonly opened = new Emitter<UdpSocket>();
+  /** Each socket once it is bound (tests read its options back from view()). */
+  readonly onDidOpen: Event<UdpSocket> = this.opened.event;
 
   async open(options: SocketOptions): Promise<UdpSocket> {
     const socket = new UdpSocket(options);
@@ -20,6 +23,7 @@ export class StandaloneSockets implements RunnerRegistry, Disposable {
     }
     this.open_.add(socket);
     socket.onDidClose(() => this.open_.delete(socket));
+    this.opened.fire(socket);
     return socket;
   }
 
@@ -34,6 +38,7 @@ export class StandaloneSockets implements RunnerRegistry, Disposable {
   }
 
   dispose(): void {
+    this.opened.dispose();
     void this.closeAll();
   }
 }

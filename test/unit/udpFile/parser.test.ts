@@ -269,6 +269,18 @@ describe('.udp parser — golden files', () => {
       assert.equal(bad.blocks[0]!.hasErrors, true);
       assert.equal(bad.blocks[1]!.hasErrors, false);
     });
+    it('checks {{name.port}} references against LISTEN blocks (anywhere in the file)', () => {
+      assert.deepEqual(diag(parse(['SEND 127.0.0.1:{{srv.port}}', '', 'x', '### srv', 'LISTEN 0'])), []);
+      assert.deepEqual(diag(parse(['### a', 'SEND 127.0.0.1:{{a.port}}', '', 'x'])), ['2:16 error bad-port-reference']);
+      assert.deepEqual(diag(parse(['SEND 127.0.0.1:{{zz.port}}', '', 'x'])), ['1:16 error bad-port-reference']);
+      assert.deepEqual(diag(parse(['### l', 'LISTEN 127.0.0.1:{{l.port}}'])), ['2:18 error bad-port-reference']);
+    });
+    it('treats "#" in a hex body as a comment to the end of the line', () => {
+      const b = only(parse(['SEND 127.0.0.1:1', 'Encoding: hex', '', '# header', '01 02 # id', 'ff']));
+      assert.equal(b.body?.raw, '\n01 02 \nff');
+      const text = only(parse(['SEND 127.0.0.1:1', '', '# not a comment in text']));
+      assert.equal(text.body?.raw, '# not a comment in text');
+    });
     it('warns about duplicate variables and block names', () => {
       assert.deepEqual(diag(parse(['@a = 1', '@a = 2'])), ['2:2 warning duplicate-variable']);
       assert.equal(parse(['@a = 1', '@a = 2']).variables.get('a')?.staticValue, '2');

@@ -3,6 +3,7 @@ import { Emitter } from '../../../src/core/events';
 import { parseUdpFile, runUdpFile, startListener, type RunEvent, type RunOptions, type UdpFileModel } from '../../../src/core/udpFile';
 import { StandaloneSockets } from '../../../src/core/udpFile/standaloneSockets';
 import { fromHex } from '../../../src/shared/payload';
+import type { UdpSocket } from '../../../src/core/udpSocket';
 import { freePort, peer, sendOnce } from './helpers';
 
 // The runner on real loopback sockets: a responder and a sender in the same file, failures, timeouts, exact
@@ -321,6 +322,57 @@ describe('.udp runner on loopback', function () {
     } finally {
       await far.close();
     }
+  });
+
+  it('applies the socket option headers (Broadcast, TTL, Multicast-TTL, Multicast-Loopback, Multicast-Interface, Reuse-Address)', async () => {
+    const sink = await peer();
+    const port = await freePort();
+    const views: Array<ReturnType<UdpSocket['view']>> = [];
+    const byId = new Map<string, UdpSocket>();
+    const sub = sockets.onDidOpen((socket) => byId.set(socket.id, socket));
+    // Read the options back when the runner reports the socket in use (it applies them right after opening).
+    options.onEvent = (e) => {
+      if (e.type === 'sent' || e.type === 'listening') views.push(byId.get(e.socketId)!.view());
+    };
+    try {
+      const result = await runUdpFile(
+        model([
+          '### tuned',
+          `SEND udp://127.0.0.1:${sink.port}`,
+          'Broadcast: on',
+          'TTL: 7',
+          'Multicast-TTL: 2',
+          'Multicast-Loopback: off',
+          'Multicast-Interface: 127.0.0.1',
+          '',
+          'x',
+          '### shared',
+          `LISTEN 127.0.0.1:${port}`,
+          'Reuse-Address: on',
+        ]),
+        options,
+      );
+      assert.equal(result.ok, true, JSON.stringify(result.results.map((r) => r.message)));
+      const listen = views.find((v) => v.options.port === port)!;
+      const send = views.find((v) => v.options.port === 0)!;
+      assert.equal(listen.options.reuseAddr, true);
+      assert.deepEqual([send.broadcast, send.ttl, send.multicastTTL, send.multicastLoopback, send.multicastInterface], [true, 7, 2, false, '127.0.0.1']);
+      assert.equal(send.options.label, '.udp › tuned');
+    } finally {
+      sub.dispose();
+      await sink.close();
+    }
+  });
+
+  it('{{name.port}} gives the port a LISTEN …:0 block was given', async () => {
+    const result = await runUdpFile(
+      model(['### server', 'LISTEN 127.0.0.1:0', 'Respond: -> port {{server.port}}', '### client', 'SEND 127.0.0.1:{{server.port}}', 'Expect: /^port (\\d+)$/ within 2s', '', 'x']),
+      options,
+    );
+    assert.equal(result.ok, true, JSON.stringify(result.results.map((r) => r.message)));
+    const server = result.results[0]!;
+    assert.equal(result.results[1]!.replies[0]!.text, `port ${server.local!.port}`);
+    assert.notEqual(server.local!.port, 0);
   });
 
   it('startListener keeps a LISTEN block up until stopped (the editor’s Listen lens)', async () => {
