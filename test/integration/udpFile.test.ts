@@ -130,6 +130,24 @@ describe('.udp files in the editor', () => {
     assert.equal(await inlineWhen(udp.udpFiles, uri, quiet + 1, /^✗/), '✗ no reply within 200 ms');
   });
 
+  it('Send & Await brings up the responder it needs, on a port the system picks ({{echo.port}})', async () => {
+    const editor = await openUdpFile(
+      'port0.udp',
+      '### echo\nLISTEN udp://127.0.0.1:0\nRespond: /^hi (\\w+)$/ -> hello {{$1}}\n\n### greet\nSEND udp://127.0.0.1:{{echo.port}}\nExpect: /^hello bob$/ within 2000 ms\n\nhi bob\n',
+    );
+    const uri = editor.document.uri;
+    const greet = lineOf(editor.document, '### greet');
+    const result = await runLens<RunResult>(await lensAt(uri, greet, 'Send & Await'));
+    assert.deepEqual(
+      result.results.map((r) => `${r.label}: ${r.status}`),
+      ['echo: listened', 'greet: passed'],
+    );
+    const port = result.results[0]?.local?.port;
+    assert.ok(port && port > 0);
+    assert.equal(result.results[1]?.target?.port, port, 'the SEND went to the port the responder got');
+    assert.match(await inlineWhen(udp.udpFiles, uri, 1, /^■/), /\(ran for another block\)$/);
+  });
+
   it('Listen starts the responder (a socket in the shared registry), answers, and Stop closes it', async () => {
     const port = await freePort();
     const editor = await openUdpFile('listen.udp', `### echo\nLISTEN udp://127.0.0.1:${port}\nRespond: /^ping (\\d+)$/ -> pong {{$1}}\n`);

@@ -247,12 +247,29 @@ describe('.udp language: the line rules that split a file', () => {
     assert.deepEqual([reply?.[1], reply?.[3], reply?.[5]], ['ping', 'reply', '1']);
   });
 
-  it('colours whole hex lines in a body but not ordinary text', () => {
-    const hexLine = toJavaScript(rule('body').patterns?.[1]?.match ?? '');
-    assert.ok(hexLine.test('01 02 ff'));
-    assert.ok(hexLine.test('0x01,0x02'));
-    assert.ok(!hexLine.test('ping 17'));
-    assert.ok(!hexLine.test('0'));
+  it('switches the rest of a block to hex after Encoding: hex, where # starts a comment', () => {
+    const begin = regexOf('hex-encoding', 'begin');
+    assert.equal(begin.exec('Encoding: hex')?.[3], 'hex');
+    assert.equal(begin.exec('  encoding :HEX  ')?.[3], 'HEX');
+    assert.equal(begin.exec('Encoding: hexadecimal'), null);
+    assert.equal(begin.exec('Encoding: text'), null);
+    assert.ok(regexOf('hex-encoding', 'end').test('### next'), 'the hex part ends with the block');
+    assert.ok(regexOf('hex-payload', 'begin').test(''), 'the blank line after the headers starts the payload');
+    const [comment, , bytes] = rule('hex-body').patterns ?? [];
+    assert.equal(toJavaScript(comment?.match ?? '').exec('01 00   # flags')?.[0], '# flags');
+    assert.deepEqual('12 34 0xff'.match(new RegExp(toJavaScript(bytes?.match ?? '').source, 'gu')), ['12', '34', '0xff']);
+    assert.equal(regexOf('escaped-encoding', 'begin').exec('Encoding: escaped')?.[3], 'escaped');
+  });
+
+  it('highlights only the escapes the codec knows', () => {
+    const escape = new RegExp(regexOf('escape').source, 'gu');
+    assert.deepEqual('a\\x00\\n\\u{1F600}\\q\\\\'.match(escape), ['\\x00', '\\n', '\\u{1F600}', '\\\\']);
+  });
+
+  it('colours {{block.port}} like a reply reference', () => {
+    const inner = rule('interpolation-inner').patterns ?? [];
+    const port = inner.map((p) => toJavaScript(p.match ?? '(?!)')).find((re) => re.exec('echo.port')?.[3] === 'port');
+    assert.ok(port, 'an interpolation rule reads echo.port');
   });
 });
 

@@ -11,6 +11,7 @@ import {
   runUdpFile,
   selectBlocks,
   startListener,
+  templatesOf,
   type Block,
   type BlockResult,
   type BlockStatus,
@@ -131,17 +132,19 @@ export class UdpBlockRuns implements vscode.Disposable {
     const runModel: UdpFileModel =
       mode === 'send' && block.expect !== undefined ? { ...model, blocks: model.blocks.map((b) => (b.index === block.index ? { ...b, expect: undefined } : b)) } : model;
     let selection = this.withDependencies(document.uri, runModel, [block.index]);
-    // Nothing waits for a reply, so responders would only open ports for nothing.
-    if (mode === 'send') selection = { ...selection, indexes: selection.indexes.filter((i) => runModel.blocks[i]!.method === 'SEND') };
+    // Nothing waits for a reply, so responders would only open ports for nothing (unless a port is used).
+    if (mode === 'send') {
+      const used = portsUsed(selection.indexes.map((i) => runModel.blocks[i]!));
+      selection = { ...selection, indexes: selection.indexes.filter((i) => runModel.blocks[i]!.method === 'SEND' || used.has(runModel.blocks[i]!.name ?? '')) };
+    }
     return this.run(document.uri, runModel, selection, mode, key);
   }
 
   /** Runs the whole file like `udp-lab run` (except LISTEN blocks already listening from a lens: they keep answering). */
   runFile(document: vscode.TextDocument): Promise<RunResult | undefined> {
     const model = this.models.flush(document);
-    const keys = blockKeys(model);
-    const doc = this.docFor(document.uri);
-    const indexes = model.blocks.filter((b) => !doc.listeners.has(keys.get(b.index)!)).map((b) => b.index);
+    const skip = this.listeningElsewhere(document.uri, model, model.blocks);
+    const indexes = model.blocks.filter((b) => !skip.has(b.index)).map((b) => b.index);
     return this.run(document.uri, model, { indexes, dependencies: new Set() }, 'file', undefined);
   }
 
@@ -150,12 +153,11 @@ export class UdpBlockRuns implements vscode.Disposable {
    * is undefined. Results also show in the editor like any other run.
    */
   runForTests(uri: vscode.Uri, model: UdpFileModel, indexes: number[] | undefined, token: vscode.CancellationToken, onEvent?: (event: RunEvent) => void): Promise<RunResult> {
-    const keys = blockKeys(model);
-    const doc = this.docFor(uri);
-    const selection =
-      indexes === undefined
-        ? { indexes: model.blocks.filter((b) => !doc.listeners.has(keys.get(b.index)!)).map((b) => b.index), dependencies: new Set<number>() }
-        : this.withDependencies(uri, model, indexes);
+    let selection: { indexes: number[]; dependencies: Set<number> };
+    if (indexes === undefined) {
+      const skip = this.listeningElsewhere(uri, model, model.blocks);
+      selection = { indexes: model.blocks.filter((b) => !skip.has(b.index)).map((b) => b.index), dependencies: new Set<number>() };
+    } else selection = this.withDependencies(uri, model, indexes);
     return this.run(uri, model, selection, 'test', undefined, token, onEvent).then((r) => r!);
   }
 
@@ -234,13 +236,23 @@ export class UdpBlockRuns implements vscode.Disposable {
 
   // ----------------------------------------------------------------------------------------- plumbing
 
-  /** The runner's own dependency rule, minus LISTEN blocks this window already has listening. */
+  /**
+   * The runner's own dependency rule, minus LISTEN blocks this window already has listening (they keep
+   * answering; a second copy would find the port taken) — unless the run needs their port ({{name.port}}),
+   * which only a listener of the run itself can tell it.
+   */
   private withDependencies(uri: vscode.Uri, model: UdpFileModel, indexes: number[]): { indexes: number[]; dependencies: Set<number> } {
+    const { blocks, dependencies } = selectBlocks(model, indexes, true);
+    const skip = this.listeningElsewhere(uri, model, blocks);
+    return { indexes: blocks.filter((b) => indexes.includes(b.index) || !skip.has(b.index)).map((b) => b.index), dependencies };
+  }
+
+  /** Indexes of LISTEN blocks among `blocks` that a lens already keeps listening and the run can do without. */
+  private listeningElsewhere(uri: vscode.Uri, model: UdpFileModel, blocks: readonly Block[]): Set<number> {
     const keys = blockKeys(model);
     const doc = this.docFor(uri);
-    const { blocks, dependencies } = selectBlocks(model, indexes, true);
-    const kept = blocks.filter((b) => indexes.includes(b.index) || !(b.method === 'LISTEN' && doc.listeners.has(keys.get(b.index)!)));
-    return { indexes: kept.map((b) => b.index), dependencies };
+    const used = portsUsed(blocks);
+    return new Set(blocks.filter((b) => b.method === 'LISTEN' && doc.listeners.has(keys.get(b.index)!) && !used.has(b.name ?? '')).map((b) => b.index));
   }
 
   private async run(
@@ -389,4 +401,13 @@ export class UdpBlockRuns implements vscode.Disposable {
     this.docs.clear();
     this.changed.dispose();
   }
+}
+
+/** Names of the LISTEN blocks whose port these blocks use ({{name.port}}). */
+function portsUsed(blocks: readonly Block[]): Set<string> {
+  const names = new Set<string>();
+  for (const b of blocks) {
+    for (const t of templatesOf(b)) for (const s of t.segments) if (s.kind === 'expression' && s.expression.type === 'port') names.add(s.expression.block);
+  }
+  return names;
 }

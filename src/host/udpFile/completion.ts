@@ -53,6 +53,15 @@ function expressionItems(model: UdpFileModel, document: vscode.TextDocument, pos
   }
   const here = model.blocks.find((b) => position.line >= b.range.start.line && position.line <= b.range.end.line);
   for (const b of model.blocks) {
+    if (b.name !== undefined && b.method === 'LISTEN') {
+      const port = new vscode.CompletionItem(`${b.name}.port`, vscode.CompletionItemKind.Reference);
+      port.detail = `the port the LISTEN block "${b.name}" is bound to in the run`;
+      port.insertText = `${b.name}.port${close}`;
+      port.range = range;
+      port.sortText = `2${b.name}`;
+      items.push(port);
+      continue;
+    }
     if (b.name === undefined || b.method !== 'SEND' || b.expect === undefined) continue;
     if (here !== undefined && b.index >= here.index) continue;
     const reply = new vscode.CompletionItem(`${b.name}.reply`, vscode.CompletionItemKind.Reference);
