@@ -2,9 +2,14 @@
 // bytes. What falls off the old end is counted exactly (`dropped`), so the UI can say "12 034 older datagrams
 // dropped" instead of silently losing them.
 //
-// Hot path: `append` runs once per datagram (10⁵/s under a flood). The ring is a struct of arrays (times in a
-// Float64Array, directions in a Uint8Array, the rest in plain arrays) so appending allocates nothing; the
-// DatagramView objects callers see are made only when they read (a batch every 50–100 ms, a bounded number of rows).
+// Hot path: `append` runs once per datagram (10⁵/s under a flood), so it allocates nothing per datagram:
+//   - payload bytes are copied into append-only slabs (1 MiB ArrayBuffers filled front to back); an entry is a
+//     (slab, offset, size) triple. A slab is never written twice, and is freed by the GC once no entry points at it.
+//     (One retained ArrayBuffer or Buffer per datagram made V8's GC the bottleneck of a flood.)
+//   - the other fields live in a struct of arrays (times in a Float64Array, directions in a Uint8Array, socket ids
+//     and peers as references to strings and endpoint objects the sockets share between datagrams).
+// The DatagramView objects callers see, with an exact copy of the bytes, are made only when they read (a batch
+// every 50–100 ms, a bounded number of rows).
 
 import type { DatagramView, Direction, Endpoint } from '../shared/dto';
 import { Emitter, type Event } from './events';
@@ -18,20 +23,25 @@ export interface LogCaps {
 
 export const DEFAULT_LOG_CAPS: LogCaps = { maxCount: 100_000, maxBytes: 64 * 1024 * 1024 };
 
+/** Slab size: large enough that slab turnover is rare, small enough that a half-evicted slab wastes little. */
+const SLAB_BYTES = 1024 * 1024;
 const INITIAL_CAPACITY = 1024;
 const IN = 0;
 const OUT = 1;
+const EMPTY_SLAB = new Uint8Array(0);
 
 export class DatagramLog {
   private caps: LogCaps;
-  // Ring storage. `capacity` grows by doubling up to caps.maxCount, so a large cap costs memory only once used.
-  // `head` is the slot of the oldest entry.
+  // Ring of entry slots. `capacity` grows by doubling up to caps.maxCount, so a large cap costs memory only once
+  // used. `head` is the slot of the oldest entry.
   private capacity: number;
   private times: Float64Array;
   private directions: Uint8Array;
+  private sizes: Int32Array;
+  private offsets: Int32Array;
+  private slabOf: Array<Uint8Array | undefined>;
   private socketIds: Array<string | undefined>;
   private peers: Array<Endpoint | undefined>;
-  private payloads: Array<Uint8Array | undefined>;
   private head = 0;
   private count = 0;
   private byteTotal = 0;
@@ -39,19 +49,31 @@ export class DatagramLog {
   private oldestSeq = 1;
   private droppedCount = 0;
   private appendedCount = 0;
+  /** The slab being filled and where its free space starts. */
+  private slab: Uint8Array = EMPTY_SLAB;
+  private slabUsed = 0;
+  private appendSignalPending = false;
 
   private readonly clearEmitter = new Emitter<void>();
+  private readonly appendEmitter = new Emitter<void>();
   /** Fires after `clear()`: views should drop what they show. */
   readonly onDidClear: Event<void> = this.clearEmitter.event;
+  /**
+   * Something was appended. Coalesced to at most once per event-loop turn however many datagrams arrived, so a
+   * listener (the panel feed) can afford to react to every signal; read what is new with `since(lastSeq)`.
+   */
+  readonly onDidAppend: Event<void> = this.appendEmitter.event;
 
   constructor(caps: Partial<LogCaps> = {}) {
     this.caps = normalizeCaps({ ...DEFAULT_LOG_CAPS, ...caps });
     this.capacity = Math.min(this.caps.maxCount, INITIAL_CAPACITY);
     this.times = new Float64Array(this.capacity);
     this.directions = new Uint8Array(this.capacity);
+    this.sizes = new Int32Array(this.capacity);
+    this.offsets = new Int32Array(this.capacity);
+    this.slabOf = new Array<Uint8Array | undefined>(this.capacity);
     this.socketIds = new Array<string | undefined>(this.capacity);
     this.peers = new Array<Endpoint | undefined>(this.capacity);
-    this.payloads = new Array<Uint8Array | undefined>(this.capacity);
   }
 
   /** Entries held now. */
@@ -89,8 +111,8 @@ export class DatagramLog {
   }
 
   /**
-   * Records one datagram and returns its seq. `bytes` must already be the log's own copy (the socket copies
-   * received bytes out of dgram's buffer, and sent bytes before handing them to dgram); `peer` is kept as is.
+   * Records one datagram and returns its seq. The log copies `bytes` (the caller may reuse its buffer at once);
+   * `peer` is kept by reference, so it must not be mutated afterwards (sockets pass one object per peer).
    */
   append(socketId: string, direction: Direction, peer: Endpoint, bytes: Uint8Array, time: number): number {
     const size = bytes.byteLength;
@@ -102,25 +124,44 @@ export class DatagramLog {
     const maxBytes = this.caps.maxBytes;
     while (this.count > 0 && this.byteTotal + size > maxBytes) this.evictOldest();
 
+    if (this.slabUsed + size > this.slab.byteLength) {
+      this.slab = new Uint8Array(size > SLAB_BYTES ? size : SLAB_BYTES);
+      this.slabUsed = 0;
+    }
+    const offset = this.slabUsed;
+    this.slab.set(bytes, offset);
+    this.slabUsed = offset + size;
+
     let slot = this.head + this.count;
     if (slot >= this.capacity) slot -= this.capacity;
     this.times[slot] = time;
     this.directions[slot] = direction === 'in' ? IN : OUT;
+    this.sizes[slot] = size;
+    this.offsets[slot] = offset;
+    this.slabOf[slot] = this.slab;
     this.socketIds[slot] = socketId;
     this.peers[slot] = peer;
-    this.payloads[slot] = bytes;
     this.count++;
     this.byteTotal += size;
     this.appendedCount++;
+    if (!this.appendSignalPending) {
+      this.appendSignalPending = true;
+      setImmediate(this.flushAppendSignal);
+    }
     return this.oldestSeq + this.count - 1;
   }
 
+  private readonly flushAppendSignal = (): void => {
+    this.appendSignalPending = false;
+    this.appendEmitter.fire();
+  };
+
   private evictOldest(): void {
     const slot = this.head;
-    this.byteTotal -= this.payloads[slot]!.byteLength;
+    this.byteTotal -= this.sizes[slot]!;
+    this.slabOf[slot] = undefined;
     this.socketIds[slot] = undefined;
     this.peers[slot] = undefined;
-    this.payloads[slot] = undefined;
     this.head = slot + 1 === this.capacity ? 0 : slot + 1;
     this.count--;
     this.oldestSeq++;
@@ -163,21 +204,23 @@ export class DatagramLog {
   clear(): void {
     for (let offset = 0; offset < this.count; offset++) {
       const slot = this.slotOf(offset);
+      this.slabOf[slot] = undefined;
       this.socketIds[slot] = undefined;
       this.peers[slot] = undefined;
-      this.payloads[slot] = undefined;
     }
     this.oldestSeq += this.count;
     this.head = 0;
     this.count = 0;
     this.byteTotal = 0;
+    // Start a fresh slab so the old ones can be freed.
+    this.slab = EMPTY_SLAB;
+    this.slabUsed = 0;
     this.clearEmitter.fire();
   }
 
   /** Changes the caps; evicts the oldest entries (counted as dropped) until the log fits. */
   setCaps(caps: Partial<LogCaps>): void {
     const next = normalizeCaps({ ...this.caps, ...caps });
-    // Evict first while the old layout is valid.
     while (this.count > next.maxCount) this.evictOldest();
     while (this.count > 1 && this.byteTotal > next.maxBytes) this.evictOldest();
     if (this.capacity > next.maxCount) this.relayout(next.maxCount);
@@ -187,23 +230,29 @@ export class DatagramLog {
   private relayout(capacity: number): void {
     const times = new Float64Array(capacity);
     const directions = new Uint8Array(capacity);
+    const sizes = new Int32Array(capacity);
+    const offsets = new Int32Array(capacity);
+    const slabOf = new Array<Uint8Array | undefined>(capacity);
     const socketIds = new Array<string | undefined>(capacity);
     const peers = new Array<Endpoint | undefined>(capacity);
-    const payloads = new Array<Uint8Array | undefined>(capacity);
     for (let offset = 0; offset < this.count; offset++) {
       const slot = this.slotOf(offset);
       times[offset] = this.times[slot]!;
       directions[offset] = this.directions[slot]!;
+      sizes[offset] = this.sizes[slot]!;
+      offsets[offset] = this.offsets[slot]!;
+      slabOf[offset] = this.slabOf[slot];
       socketIds[offset] = this.socketIds[slot];
       peers[offset] = this.peers[slot];
-      payloads[offset] = this.payloads[slot];
     }
     this.capacity = capacity;
     this.times = times;
     this.directions = directions;
+    this.sizes = sizes;
+    this.offsets = offsets;
+    this.slabOf = slabOf;
     this.socketIds = socketIds;
     this.peers = peers;
-    this.payloads = payloads;
     this.head = 0;
   }
 
@@ -214,20 +263,25 @@ export class DatagramLog {
 
   private viewAt(offset: number): DatagramView {
     const slot = this.slotOf(offset);
-    const bytes = this.payloads[slot]!;
+    const size = this.sizes[slot]!;
+    const start = this.offsets[slot]!;
+    // An exact copy in its own memory: readers may keep it, post it or transfer its buffer.
+    const bytes = Buffer.allocUnsafeSlow(size);
+    bytes.set(this.slabOf[slot]!.subarray(start, start + size));
     return {
       seq: this.oldestSeq + offset,
       time: this.times[slot]!,
       direction: this.directions[slot] === IN ? 'in' : 'out',
       socketId: this.socketIds[slot]!,
       peer: this.peers[slot]!,
-      size: bytes.byteLength,
+      size,
       bytes,
     };
   }
 
   dispose(): void {
     this.clearEmitter.dispose();
+    this.appendEmitter.dispose();
   }
 }
 

@@ -2,12 +2,17 @@
 // datagram (or a spoofing flood) cannot grow it without limit. Updating is two Map lookups keyed by address then
 // port (no string building per datagram); only a new peer arriving at a full table costs a scan, to evict the
 // one heard from least recently.
+//
+// `record` returns one shared Endpoint object per peer: the socket hands that to its stats, its event and the log
+// instead of dgram's per-datagram rinfo, so a log of 10⁵ datagrams from one peer holds one endpoint, not 10⁵.
 
 import type { Endpoint, PeerView } from '../shared/dto';
 
 export const DEFAULT_MAX_PEERS = 256;
 
 interface PeerEntry {
+  /** The shared endpoint for this peer (never mutated). */
+  endpoint: Endpoint;
   address: string;
   family: Endpoint['family'];
   port: number;
@@ -29,14 +34,15 @@ export class RecentPeers {
     return this.count;
   }
 
-  record(peer: Endpoint, size: number, time: number): void {
+  /** Counts one datagram from `peer`; returns the shared endpoint for it. */
+  record(peer: Endpoint, size: number, time: number): Endpoint {
     let ports = this.byAddress.get(peer.address);
     let entry = ports?.get(peer.port);
     if (entry) {
       entry.datagrams++;
       entry.bytes += size;
       entry.lastSeen = time;
-      return;
+      return entry.endpoint;
     }
     if (this.count >= this.maxPeers) {
       this.evictLeastRecent();
@@ -46,9 +52,11 @@ export class RecentPeers {
       ports = new Map();
       this.byAddress.set(peer.address, ports);
     }
-    entry = { address: peer.address, family: peer.family, port: peer.port, datagrams: 1, bytes: size, firstSeen: time, lastSeen: time };
+    const endpoint: Endpoint = { address: peer.address, family: peer.family, port: peer.port };
+    entry = { endpoint, address: peer.address, family: peer.family, port: peer.port, datagrams: 1, bytes: size, firstSeen: time, lastSeen: time };
     ports.set(peer.port, entry);
     this.count++;
+    return endpoint;
   }
 
   private evictLeastRecent(): void {
@@ -67,7 +75,11 @@ export class RecentPeers {
   /** Snapshot, most recently heard first. */
   list(): PeerView[] {
     const out: PeerView[] = [];
-    for (const ports of this.byAddress.values()) for (const e of ports.values()) out.push({ ...e });
+    for (const ports of this.byAddress.values()) {
+      for (const e of ports.values()) {
+        out.push({ address: e.address, family: e.family, port: e.port, datagrams: e.datagrams, bytes: e.bytes, firstSeen: e.firstSeen, lastSeen: e.lastSeen });
+      }
+    }
     return out.sort((a, b) => b.lastSeen - a.lastSeen);
   }
 

@@ -45,10 +45,8 @@ export class SocketRegistry implements Disposable {
   private nextId = 1;
   private nextEphemeral = 1;
   private disposed = false;
-  private logSignalPending = false;
 
   private readonly changeEmitter = new Emitter<RegistryChange>();
-  private readonly logEmitter = new Emitter<void>();
   private readonly errorEmitter = new Emitter<SocketErrorEvent>();
 
   /** A socket was added (bound), removed (closed) or changed (state, options, memberships, last error). */
@@ -57,12 +55,13 @@ export class SocketRegistry implements Disposable {
    * Something new is in the log. Coalesced to at most once per event-loop turn however many datagrams arrived,
    * so listeners (the panel feed) can afford to react to every signal.
    */
-  readonly onDidLog: Event<void> = this.logEmitter.event;
+  readonly onDidLog: Event<void>;
   /** An open socket reported an error not tied to a call (e.g. ECONNREFUSED on a connected socket). */
   readonly onDidError: Event<SocketErrorEvent> = this.errorEmitter.event;
 
   constructor(options: SocketRegistryOptions = {}) {
     this.log = new DatagramLog(options.logCaps);
+    this.onDidLog = this.log.onDidAppend;
   }
 
   /**
@@ -72,7 +71,7 @@ export class SocketRegistry implements Disposable {
   async open(options: SocketOptions): Promise<UdpSocket> {
     if (this.disposed) throw validationError('UDP Lab is shutting down, so no socket can be opened. Try again after the window reloads.', { operation: 'open' });
     const id = `s${this.nextId++}`;
-    const socket = new UdpSocket(options, id);
+    const socket = new UdpSocket(options, id, { log: this.log });
     const subscriptions = new DisposableStore();
     this.attach(socket, subscriptions);
     try {
@@ -94,22 +93,9 @@ export class SocketRegistry implements Disposable {
     return socket;
   }
 
-  /** Records the socket's traffic in the log and forwards its changes and errors. */
+  /** Forwards the socket's changes and errors (its datagrams go straight into the log it was given). */
   private attach(socket: UdpSocket, subscriptions: DisposableStore): void {
     const id = socket.id;
-    const log = this.log;
-    subscriptions.add(
-      socket.onDidReceive((d) => {
-        log.append(id, 'in', d.peer, d.bytes, d.time);
-        this.signalLog();
-      }),
-    );
-    subscriptions.add(
-      socket.onDidSend((d) => {
-        log.append(id, 'out', d.peer, d.bytes, d.time);
-        this.signalLog();
-      }),
-    );
     subscriptions.add(
       socket.onDidChange(() => {
         if (this.sockets.has(id)) this.changeEmitter.fire({ kind: 'changed', id });
@@ -117,17 +103,6 @@ export class SocketRegistry implements Disposable {
     );
     subscriptions.add(socket.onDidError((error) => this.errorEmitter.fire({ socketId: id, error })));
   }
-
-  private signalLog(): void {
-    if (this.logSignalPending) return;
-    this.logSignalPending = true;
-    setImmediate(this.flushLogSignal);
-  }
-
-  private readonly flushLogSignal = (): void => {
-    this.logSignalPending = false;
-    if (!this.disposed) this.logEmitter.fire();
-  };
 
   private forget(id: string): void {
     const entry = this.sockets.get(id);
@@ -193,12 +168,10 @@ export class SocketRegistry implements Disposable {
         host = first.address;
       }
     }
-    const socket = new UdpSocket({ type: socketType, port: 0, address: ephemeralBindAddress(host, socketType) }, socketId);
+    const socket = new UdpSocket({ type: socketType, port: 0, address: ephemeralBindAddress(host, socketType) }, socketId, { log: this.log });
     let sent: { seq: number; peer: Endpoint } | undefined;
-    const subscription = socket.onDidSend((d) => {
-      sent = { seq: this.log.append(socketId, 'out', d.peer, d.bytes, d.time), peer: d.peer };
-      this.signalLog();
-    });
+    // The socket logs the datagram before it fires onDidSend, so lastSeq is that datagram's seq here.
+    const subscription = socket.onDidSend((d) => (sent = { seq: this.log.lastSeq, peer: d.peer }));
     try {
       const local = await socket.bind();
       const count = await socket.send(bytes, { host, port: target.port });
@@ -218,7 +191,6 @@ export class SocketRegistry implements Disposable {
       this.forget(id);
     }
     this.changeEmitter.dispose();
-    this.logEmitter.dispose();
     this.errorEmitter.dispose();
     this.log.dispose();
   }

@@ -17,13 +17,24 @@ class RateWindow {
   private readonly bytes = new Float64Array(RATE_BUCKETS);
   /** Absolute bucket number (time / RATE_BUCKET_MS) of the newest bucket written. */
   private current = -1;
+  /** The newest bucket's slot and time range, so the common case (same bucket as last time) is two compares. */
+  private slot = 0;
+  private bucketStart = Number.POSITIVE_INFINITY;
+  private bucketEnd = Number.NEGATIVE_INFINITY;
 
   add(size: number, time: number): void {
+    if (time < this.bucketStart || time >= this.bucketEnd) this.enter(time);
+    this.datagrams[this.slot]! += 1;
+    this.bytes[this.slot]! += size;
+  }
+
+  private enter(time: number): void {
     const bucket = Math.floor(time / RATE_BUCKET_MS);
     if (bucket !== this.current) this.advance(bucket);
-    const slot = bucket % RATE_BUCKETS;
-    this.datagrams[slot]! += 1;
-    this.bytes[slot]! += size;
+    // A clock that went back keeps adding to the newest bucket (advance ignores it).
+    this.slot = this.current % RATE_BUCKETS;
+    this.bucketStart = bucket === this.current ? this.current * RATE_BUCKET_MS : Number.NEGATIVE_INFINITY;
+    this.bucketEnd = bucket === this.current ? this.bucketStart + RATE_BUCKET_MS : Number.NEGATIVE_INFINITY;
   }
 
   /** Zeroes the buckets between the last one written and `bucket` (at most RATE_BUCKETS of them). */
@@ -61,6 +72,8 @@ class RateWindow {
     this.datagrams.fill(0);
     this.bytes.fill(0);
     this.current = -1;
+    this.bucketStart = Number.POSITIVE_INFINITY;
+    this.bucketEnd = Number.NEGATIVE_INFINITY;
   }
 }
 

@@ -3,13 +3,15 @@
 // sentence. Rules this file keeps:
 //   - the 'error' listener is attached before bind; errors that are not the answer to a call become onDidError
 //     events, and nothing here throws out of a dgram event handler;
-//   - received bytes are copied out of dgram's Buffer into an exactly-sized Buffer of our own;
-//   - the receive path does O(1) work and allocates only the copy and the event object (no closures, no strings).
+//   - received bytes are copied out of dgram's Buffer (into the log's slabs, and for listeners into a Buffer);
+//   - the receive path does O(1) work and allocates nothing per datagram beyond what listeners are handed
+//     (no closures, no strings; one shared endpoint object per peer).
 
 import * as dgram from 'node:dgram';
 import type { AddressFamily, Endpoint, MembershipView, PeerView, SocketOptions, SocketState, SocketType, SocketView } from '../shared/dto';
 import { checkPayloadSize, MAX_PAYLOAD_IPV4, MAX_PAYLOAD_IPV6, validateAddress, validatePort } from '../shared/validation';
-import { wallClockMs } from './clock';
+import { batchClockMs } from './clock';
+import type { DatagramLog } from './datagramLog';
 import {
   CoreErrorCode,
   describeOperation,
@@ -122,8 +124,12 @@ export class UdpSocket implements Disposable {
   /** State, options, membership or last error changed (not fired per datagram: read stats from view()). */
   readonly onDidChange: Event<void> = this.changeEmitter.event;
 
-  constructor(options: SocketOptions, id?: string) {
+  /** Where this socket records its datagrams (the registry's log), if anywhere. */
+  private readonly log: DatagramLog | undefined;
+
+  constructor(options: SocketOptions, id?: string, attachments: { log?: DatagramLog } = {}) {
     this.id = id ?? `socket-${nextSocketNumber++}`;
+    this.log = attachments.log;
     this.type = options.type;
     this.options = Object.freeze({ ...options });
     this.stats = new SocketStats(this.createdAt);
@@ -288,16 +294,15 @@ export class UdpSocket implements Disposable {
 
   private readonly handleMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
     const size = msg.length;
-    // An exactly-sized copy: never keep dgram's buffer, and never a slice of a shared pool (a consumer that posts
-    // `bytes.buffer` would otherwise ship 8 KiB of unrelated datagrams).
-    const bytes = Buffer.allocUnsafeSlow(size);
-    msg.copy(bytes, 0, 0, size);
-    const time = wallClockMs();
-    // rinfo is a fresh object per datagram from dgram: it serves as the Endpoint without another allocation.
-    const peer = rinfo as Endpoint;
+    const time = batchClockMs();
+    // One shared endpoint per peer instead of dgram's per-datagram rinfo (see RecentPeers).
+    const peer = this.recentPeers.record(rinfo as Endpoint, size, time);
     this.stats.recordIn(size, peer, time);
-    this.recentPeers.record(peer, size, time);
-    if (this.receiveEmitter.hasListeners) this.receiveEmitter.fire({ bytes, peer, size, time });
+    // The log copies the bytes into its own slabs; dgram's buffer is never kept.
+    const log = this.log;
+    if (log !== undefined) log.append(this.id, 'in', peer, msg, time);
+    // Listeners get their own copy (only made when someone listens).
+    if (this.receiveEmitter.hasListeners) this.receiveEmitter.fire({ bytes: Buffer.from(msg), peer, size, time });
   };
 
   private readonly handleSocketError = (error: Error): void => {
@@ -403,17 +408,18 @@ export class UdpSocket implements Disposable {
       const message = checkPayloadSize(size, maxPayload === MAX_PAYLOAD_IPV6 ? 'IPv6' : 'IPv4').error!;
       return Promise.reject(this.noteError(new UdpLabError('EMSGSIZE', message, { operation: 'send', socketId: this.id })));
     }
-    // Our own exact copy: what the log records is what went out, even if the caller reuses its buffer.
-    const copy = Buffer.allocUnsafeSlow(size);
-    copy.set(bytes);
+    // Our own copy: what goes out (and is logged) is what the caller passed, even if it reuses its buffer at once.
+    const copy = Buffer.from(bytes);
     return new Promise<number>((resolve, reject) => {
       const done = (error: Error | null, sent?: number): void => {
         if (error) {
           reject(this.noteError(toUdpLabError(error, this.sendContext(size, target, resolved))));
           return;
         }
-        const time = wallClockMs();
+        const time = batchClockMs();
         this.stats.recordOut(size, peer, time);
+        const log = this.log;
+        if (log !== undefined) log.append(this.id, 'out', peer, copy, time);
         if (this.sendEmitter.hasListeners) this.sendEmitter.fire({ bytes: copy, peer, size, time });
         resolve(sent ?? size);
       };

@@ -57,6 +57,38 @@ describe('core: DatagramLog', () => {
     assert.equal(log.bytes, 1);
   });
 
+  it('copies the bytes in, and hands out exact copies (own memory of exactly the size) on every read', () => {
+    const log = new DatagramLog();
+    const source = new Uint8Array([1, 2, 3, 4]);
+    const seq = log.append('s1', 'out', peer, source.subarray(1, 3), 1);
+    source.fill(9);
+    const first = log.get(seq)!;
+    assert.deepEqual([...first.bytes], [2, 3]);
+    assert.equal(first.bytes.buffer.byteLength, 2);
+    assert.equal(first.bytes.byteOffset, 0);
+    first.bytes[0] = 77;
+    assert.deepEqual([...log.get(seq)!.bytes], [2, 3], 'a reader cannot change the log');
+    // Datagrams up to the largest UDP payload, many of them, across slab boundaries.
+    const big = new Uint8Array(65_535).map((_, i) => i & 0xff);
+    const seqs = Array.from({ length: 40 }, (_, i) => log.append('s1', 'in', peer, big.subarray(i), i));
+    seqs.forEach((s, i) => {
+      const d = log.get(s)!;
+      assert.equal(d.size, 65_535 - i);
+      assert.equal(d.bytes[0], i & 0xff);
+      assert.equal(d.bytes[d.size - 1], 0xfe);
+    });
+  });
+
+  it('signals appends at most once per event-loop turn', async () => {
+    const log = new DatagramLog();
+    let signals = 0;
+    log.onDidAppend(() => signals++);
+    for (let i = 0; i < 1000; i++) log.append('s1', 'in', peer, bytes(1), i);
+    assert.equal(signals, 0, 'not synchronously');
+    await new Promise<void>((resolve) => log.onDidAppend(() => resolve()));
+    assert.equal(signals, 1);
+  });
+
   it('since(seq, limit) resumes after a seq, skipping what was dropped; latest(n) gives the newest n; get(seq) finds one', () => {
     const log = new DatagramLog({ maxCount: 5 });
     for (let i = 1; i <= 8; i++) log.append('s1', 'in', peer, bytes(1, i), i);
