@@ -14,6 +14,7 @@ import { findBlock } from './query';
 import { defaultListenAddress, resolveTarget, type ResolvedTarget } from './target';
 import { escapeRegExp, expressionsOf, isLiteral, TemplateError } from './template';
 import { templatesOf } from './parser';
+import { SendScheduler } from '../sendScheduler';
 
 // ------------------------------------------------------------------------------------ what the runner needs
 
@@ -273,7 +274,11 @@ async function runSendBlock(block: Block, context: RunContext, options: RunOptio
     const interval = block.repeat?.intervalMs ?? 0;
     const rtts: number[] = [];
     let firstFailure: string | undefined;
-    for (let i = 0; i < count; i++) {
+    if (block.expect === undefined && count > 1) {
+      // Fire and forget: the core scheduler holds the interval (or sends back to back) with bounded sends in flight.
+      await sendRepeated(block, context, socket, result, firstSeq, target.type, count, interval, emit, cancel);
+    }
+    for (let i = 0; i < (block.expect === undefined && count > 1 ? 0 : count); i++) {
       if (cancel.cancelled) break;
       const round = performance.now();
       const seq = i === 0 ? firstSeq : context.nextSeq();
@@ -332,6 +337,45 @@ async function runSendBlock(block: Block, context: RunContext, options: RunOptio
   } finally {
     inbox?.dispose();
     if (socket) await socket.close().catch(() => undefined);
+  }
+}
+
+/** Repeat without Expect, on the core SendScheduler. Throws the first send or render error. */
+async function sendRepeated(
+  block: Block,
+  context: RunContext,
+  socket: RunnerSocket,
+  result: BlockResult,
+  firstSeq: number,
+  type: SocketType,
+  count: number,
+  intervalMs: number,
+  emit: (e: RunEvent) => void,
+  cancel: CancelScope,
+): Promise<void> {
+  const target = result.target!;
+  let issued = 0;
+  const run = new SendScheduler().start({
+    count,
+    intervalMs,
+    stopOnError: true,
+    send: () => {
+      // Payloads are rendered in send order, so {{$seq}} follows the order on the wire.
+      const seq = issued++ === 0 ? firstSeq : context.nextSeq();
+      const bytes = renderPayload(block, block.body, context, seq, type);
+      return socket.send(bytes, target).then(() => {
+        result.sent++;
+        result.bytesSent += bytes.length;
+        emit({ type: 'sent', block, bytes, to: target, seq, socketId: socket.id });
+      });
+    },
+  });
+  const onCancel = cancel.onCancel(() => run.cancel());
+  try {
+    const done = await run.done;
+    if (done.firstError !== undefined) throw done.firstError;
+  } finally {
+    onCancel.dispose();
   }
 }
 

@@ -4,6 +4,8 @@ import { parseUdpFile, runUdpFile, startListener, type RunEvent, type RunOptions
 import { StandaloneSockets } from '../../../src/core/udpFile/standaloneSockets';
 import { fromHex } from '../../../src/shared/payload';
 import type { UdpSocket } from '../../../src/core/udpSocket';
+import { SocketRegistry } from '../../../src/core/socketRegistry';
+import type { RunnerRegistry } from '../../../src/core/udpFile';
 import { freePort, peer, sendOnce } from './helpers';
 
 // The runner on real loopback sockets: a responder and a sender in the same file, failures, timeouts, exact
@@ -373,6 +375,44 @@ describe('.udp runner on loopback', function () {
     const server = result.results[0]!;
     assert.equal(result.results[1]!.replies[0]!.text, `port ${server.local!.port}`);
     assert.notEqual(server.local!.port, 0);
+  });
+
+  it('Repeat without Expect goes through the core scheduler: in order, all counted, and cancellable mid-run', async () => {
+    const sink = await peer();
+    try {
+      const fast = await runUdpFile(model([`SEND 127.0.0.1:${sink.port}`, 'Repeat: 200', '', '{{$seq}}']), options);
+      assert.equal(fast.results[0]!.sent, 200);
+      await sink.waitFor(1);
+      const numbers = sink.received.map((d) => Number(d.bytes.toString()));
+      assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), 'datagrams leave in $seq order');
+      const cancel = new Emitter<void>();
+      let cancelled = false;
+      const token = { get isCancellationRequested() { return cancelled; }, onCancellationRequested: cancel.event };
+      const before = sink.received.length;
+      const slow = runUdpFile(model([`SEND 127.0.0.1:${sink.port}`, 'Repeat: 1000 every 20 ms', '', 'slow']), options, token);
+      await sink.waitFor(before + 3);
+      cancelled = true;
+      cancel.fire();
+      const result = await slow;
+      assert.equal(result.results[0]!.status, 'cancelled');
+      assert.ok(result.results[0]!.sent < 1000);
+      assert.match(result.results[0]!.message, /^cancelled after \d+ of 1000 datagrams$/);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('the core SocketRegistry is a runner registry: .udp sockets can live in the extension’s registry', async () => {
+    const registry: RunnerRegistry = new SocketRegistry();
+    const sink = await peer();
+    try {
+      const result = await runUdpFile(model([`SEND 127.0.0.1:${sink.port}`, '', 'via registry']), { registry });
+      assert.equal(result.results[0]!.status, 'sent');
+      await sink.waitFor(1);
+    } finally {
+      (registry as SocketRegistry).dispose();
+      await sink.close();
+    }
   });
 
   it('startListener keeps a LISTEN block up until stopped (the editor’s Listen lens)', async () => {
