@@ -316,7 +316,8 @@ function int(raw: Record<string, unknown>, key: string, min: number, max: number
   const v = raw[key];
   if (typeof v !== 'number' || !Number.isInteger(v)) throw new Invalid(`"${key}" must be a whole number.`);
   if (v < min || v > max) throw new Invalid(`"${key}" must be from ${min} to ${max}.`);
-  return v;
+  return v === 0 ? 0 : v; // never -0
+
 }
 
 function str(raw: Record<string, unknown>, key: string, maxChars: number, allowEmpty = false): string {

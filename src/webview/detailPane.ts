@@ -55,8 +55,8 @@ export class DetailPane {
     this.tabs = el(
       'vscode-tabs',
       { id: 'detail-tabs', 'selected-index': 0 },
-      ...TABS.map((t) => el('vscode-tab-header', { slot: 'header', id: `detail-tab-${t}` }, TAB_LABELS[t])),
-      ...TABS.map((t) => el('vscode-tab-panel', { id: `detail-panel-${t}`, 'aria-label': TAB_LABELS[t] }, this.pres[t])),
+      ...TABS.map((t) => el('vscode-tab-header', { slot: 'header', 'data-tab': t }, TAB_LABELS[t])),
+      ...TABS.map((t) => el('vscode-tab-panel', { 'data-tab': t, 'aria-label': TAB_LABELS[t] }, this.pres[t])),
     ) as HTMLElement & { selectedIndex: number };
     this.tabs.addEventListener('vsc-tabs-select', (e) => {
       const index = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;

@@ -7,6 +7,7 @@ import { encodePayload, fromHex } from '../../../src/shared/payload';
 import type { HostToWebview, LogCaps, LogTotals, SocketSummary, TargetSuggestion } from '../../../src/shared/protocol';
 import { encodeRowBlock, type BlockSource } from '../../../src/shared/rowBlock';
 import type { PageWindow } from './pageTypes';
+import { DEFAULT_SOCKETS } from './sockets';
 
 const w = globalThis as unknown as PageWindow;
 
@@ -86,11 +87,6 @@ function deliver(message: HostToWebview): void {
   w.postMessage(message, '*');
 }
 
-export const DEFAULT_SOCKETS: SocketSummary[] = [
-  { id: 'udp4-1', title: 'udp4 127.0.0.1:5000', type: 'udp4', state: 'listening', local: { address: '127.0.0.1', family: 'IPv4', port: 5000 } },
-  { id: 'udp4-2', title: 'statsd · udp4 127.0.0.1:8125', type: 'udp4', state: 'listening', local: { address: '127.0.0.1', family: 'IPv4', port: 8125 } },
-  { id: 'udp6-3', title: 'udp6 [::1]:5001', type: 'udp6', state: 'listening', local: { address: '::1', family: 'IPv6', port: 5001 } },
-];
 
 const api = {
   /** Everything the webview posted, in order (not drained). */

@@ -99,6 +99,7 @@ export async function startPanelServer(options: ServerOptions = {}): Promise<Pan
       return;
     }
     if (url.pathname === '/fake-host.js') return send(200, TYPES['.js']!, fakeHost);
+    if (url.pathname === '/favicon.ico') return send(204, 'image/x-icon', ''); // the browser asks on its own
     const theme = /^\/theme\/([a-z-]+)\.css$/.exec(url.pathname);
     if (theme && theme[1]! in THEMES) return send(200, TYPES['.css']!, themeCss(theme[1] as ThemeName));
     if (url.pathname === '/dist/webview.js') return send(200, TYPES['.js']!, fs.readFileSync(bundle));
@@ -150,8 +151,13 @@ export class PanelPage {
   constructor(readonly page: Page) {
     page.on('pageerror', (e) => this.problems.push(`page error: ${e.message}`));
     page.on('console', (m: ConsoleMessage) => {
-      if (m.type() === 'error') this.problems.push(`console error: ${m.text()}`);
+      // Failed loads are reported below with their URL.
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) this.problems.push(`console error: ${m.text()}`);
     });
+    page.on('response', (r) => {
+      if (r.status() >= 400) this.problems.push(`HTTP ${r.status()} for ${r.url()}`);
+    });
+    page.on('requestfailed', (r) => this.problems.push(`request failed: ${r.url()} (${r.failure()?.errorText ?? '?'})`));
   }
 
   /** Called (through a page binding) for every message the webview posts. */
