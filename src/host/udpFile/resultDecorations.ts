@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { BlockResult } from '../../core/udpFile';
 import { formatEndpoint, formatMs } from '../../core/udpFile';
-import { blockByKey } from './blockKeys';
+import { blockKeys } from './blockKeys';
 import type { BlockRunState, UdpBlockRuns } from './blockRuns';
 import { isUdpDocument } from './convert';
 import type { UdpDocumentModels } from './documentModels';
@@ -110,11 +110,13 @@ export class UdpResultDecorations implements vscode.Disposable {
   }
 
   private placed(document: vscode.TextDocument): Array<{ line: number; state: BlockRunState }> {
+    const states = this.runs.states(document.uri);
+    if (states.size === 0) return [];
     const model = this.models.get(document);
     const out: Array<{ line: number; state: BlockRunState }> = [];
-    for (const [key, state] of this.runs.states(document.uri)) {
-      const block = blockByKey(model, key);
-      if (block) out.push({ line: block.requestRange.start.line, state });
+    for (const [index, key] of blockKeys(model)) {
+      const state = states.get(key);
+      if (state) out.push({ line: model.blocks[index]!.requestRange.start.line, state });
     }
     return out;
   }
