@@ -408,10 +408,12 @@ export function toUdpLabError(err: unknown, context: ErrorContext): UdpLabError 
       );
 
     case 'ERR_SOCKET_BAD_BUFFER_SIZE':
-      return make(`Buffer size ${context.value ?? ''} is not valid (ERR_SOCKET_BAD_BUFFER_SIZE). Use a positive whole number of bytes.`.replace('size  is', 'size is'));
+      return make(`${context.value !== undefined ? `Buffer size ${context.value}` : 'The buffer size'} is not valid (ERR_SOCKET_BAD_BUFFER_SIZE). Use a positive whole number of bytes.`);
 
-    case 'ERR_SOCKET_BAD_PORT':
-      return make(`Port ${context.target?.port ?? context.local?.port ?? ''} is not valid (ERR_SOCKET_BAD_PORT). Use a whole number from ${op === 'bind' ? 0 : 1} to 65535.`.replace('Port  is', 'The port is'));
+    case 'ERR_SOCKET_BAD_PORT': {
+      const port = context.target?.port ?? context.local?.port;
+      return make(`${port !== undefined ? `Port ${port}` : 'The port'} is not valid (ERR_SOCKET_BAD_PORT). Use a whole number from ${op === 'bind' ? 0 : 1} to 65535.`);
+    }
 
     case 'ERR_SOCKET_ALREADY_BOUND':
       return make('This socket is already bound (ERR_SOCKET_ALREADY_BOUND). Open a new socket to listen on another port.');
@@ -438,9 +440,9 @@ function invalidSentence(context: ErrorContext, family: 'IPv4' | 'IPv6' | undefi
       return `The system rejected binding to ${localText(context)} (EINVAL). Check that the address belongs to this socket's family.`;
     }
     case 'setTTL':
-      return `TTL ${context.value ?? ''} is out of range (EINVAL). Use a whole number from 1 to 255.`.replace('TTL  is', 'The TTL is');
+      return `${context.value !== undefined ? `TTL ${context.value}` : 'The TTL'} is out of range (EINVAL). Use a whole number from 1 to 255.`;
     case 'setMulticastTTL':
-      return `Multicast TTL ${context.value ?? ''} is out of range (EINVAL). Use a whole number from 0 to 255.`.replace('TTL  is', 'TTL is');
+      return `${context.value !== undefined ? `Multicast TTL ${context.value}` : 'The multicast TTL'} is out of range (EINVAL). Use a whole number from 0 to 255.`;
     case 'addMembership':
     case 'dropMembership':
     case 'addSourceSpecificMembership':
@@ -458,10 +460,10 @@ function invalidSentence(context: ErrorContext, family: 'IPv4' | 'IPv6' | undefi
       return `The system rejected ${describeOperation(op)} ${context.group ?? ''}${context.iface ? ` on ${context.iface}` : ''} (EINVAL). Check the interface address belongs to this socket's family, or leave it empty.`;
     }
     case 'setMulticastInterface':
-      return `${context.iface ?? 'The interface'} is not a valid ${family ?? ''} interface address (EINVAL). Give an address of this socket's family${family === 'IPv6' ? ' with a scope, like ::%eth0' : ', like 192.168.1.10'}.`.replace('valid  interface', 'valid interface');
+      return `${context.iface ?? 'The interface'} is not a valid ${family !== undefined ? `${family} ` : ''}interface address (EINVAL). Give an address of this socket's family${family === 'IPv6' ? ' with a scope, like ::%eth0' : ', like 192.168.1.10'}.`;
     case 'send':
     case 'connect':
-      return `The system rejected ${op === 'send' ? 'sending to' : 'connecting to'} ${targetText(context)} (EINVAL). Check that the address and port are valid for this ${context.type ?? ''} socket.`.replace('this  socket', 'this socket');
+      return `The system rejected ${op === 'send' ? 'sending to' : 'connecting to'} ${targetText(context)} (EINVAL). Check that the address and port are valid for this ${context.type !== undefined ? `${context.type} ` : ''}socket.`;
     default:
       return `The system rejected the value given to ${describeOperation(op)} (EINVAL). Check it and try again.`;
   }
