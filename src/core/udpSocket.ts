@@ -15,6 +15,7 @@ import type { DatagramLog } from './datagramLog';
 import {
   CoreErrorCode,
   describeOperation,
+  errorCode,
   reusePortUnsupportedError,
   toUdpLabError,
   UdpLabError,
@@ -94,7 +95,7 @@ export class UdpSocket implements Disposable {
   private bindPromise: Promise<Endpoint> | undefined;
   /** The last literal destination validated and resolved by send(): repeated sends to it skip both. */
   private lastTarget: { host: string; port: number; address: string; peer: Endpoint; maxPayload: number } | undefined;
-  private pendingBind: { resolve: (e: Endpoint) => void; reject: (e: UdpLabError) => void } | undefined;
+  private pendingBind: { resolve: (e: Endpoint) => void; reject: (e: unknown) => void; retryIfTaken?: boolean } | undefined;
   private closePromise: Promise<void> | undefined;
   private closeRequested = false;
   private resolveClose: (() => void) | undefined;
@@ -171,11 +172,35 @@ export class UdpSocket implements Disposable {
     if (this.currentState === 'closed') {
       return Promise.reject(toUdpLabError(Object.assign(new Error('Not running'), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' }), this.context('bind')));
     }
-    this.bindPromise ??= this.doBind();
+    this.bindPromise ??= this.options.port === 0 && this.checkOptions() === undefined ? this.bindToFreePort() : this.doBind(this.options.port);
     return this.bindPromise;
   }
 
-  private doBind(): Promise<Endpoint> {
+  /**
+   * Port 0 ("any free port") is bound as the explicit port the kernel picks for a probe socket. Linux keeps a
+   * socket's port across connect() + disconnect() only when the port was bound explicitly; a port the kernel chose
+   * at bind(0) is released by the disconnect, and the socket would go deaf while still showing that port.
+   */
+  private async bindToFreePort(): Promise<Endpoint> {
+    // Another process can take the probed port before we bind it; the user asked for "any port", so try again.
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort(this.type, this.bindAddress, this.options.ipv6Only === true);
+      // Closed while probing: the socket stays closed (not 'error'), as when closed during a bind.
+      if (this.currentState === 'closed' || this.closeRequested) {
+        throw toUdpLabError(Object.assign(new Error('Not running'), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' }), this.context('bind'));
+      }
+      // If the probe could not bind, binding 0 reports the real reason (EADDRNOTAVAIL, ENOTFOUND, …).
+      if (port === undefined) return this.doBind(0, false);
+      try {
+        return await this.doBind(port, attempt < FREE_PORT_ATTEMPTS);
+      } catch (error) {
+        if (error !== PORT_TAKEN) throw error;
+      }
+    }
+  }
+
+  /** `retryIfTaken`: an EADDRINUSE rejects with PORT_TAKEN, leaving no trace (no state change, no event). */
+  private doBind(port: number, retryIfTaken = false): Promise<Endpoint> {
     return new Promise<Endpoint>((resolve, reject) => {
       const context = this.context('bind');
       if (this.currentState === 'closed') {
@@ -205,10 +230,10 @@ export class UdpSocket implements Disposable {
       socket.on('error', this.handleSocketError);
       socket.on('message', this.handleMessage);
       socket.on('close', this.handleSocketClose);
-      this.pendingBind = { resolve, reject };
+      this.pendingBind = { resolve, reject, retryIfTaken };
       socket.once('listening', this.handleListening);
       try {
-        socket.bind({ port: this.options.port, address: this.bindAddress, exclusive: this.options.exclusive === true });
+        socket.bind({ port, address: this.bindAddress, exclusive: this.options.exclusive === true });
       } catch (error) {
         this.pendingBind = undefined;
         reject(this.failBind(toUdpLabError(error, context)));
@@ -309,6 +334,20 @@ export class UdpSocket implements Disposable {
     if (this.pendingBind) {
       const pending = this.pendingBind;
       this.pendingBind = undefined;
+      if (pending.retryIfTaken && errorCode(error) === 'EADDRINUSE' && this.socket) {
+        // Lost the race for a probed port: drop this handle without a trace and let bindToFreePort try again.
+        const lost = this.socket;
+        this.socket = undefined;
+        lost.removeListener('close', this.handleSocketClose);
+        lost.removeListener('message', this.handleMessage);
+        try {
+          lost.close();
+        } catch {
+          // dgram may have released it already
+        }
+        pending.reject(PORT_TAKEN);
+        return;
+      }
       pending.reject(this.failBind(toUdpLabError(error, this.context('bind'))));
       return;
     }
@@ -734,6 +773,40 @@ export class UdpSocket implements Disposable {
 /** The peer as the log shows it; ::ffff:a.b.c.d stays IPv6-shaped, as it is on the wire of a udp6 socket. */
 function endpointOf(address: string, port: number): Endpoint {
   return { address, family: address.includes(':') ? 'IPv6' : 'IPv4', port };
+}
+
+const FREE_PORT_ATTEMPTS = 5;
+/** Internal signal from doBind to bindToFreePort: the probed port was taken meanwhile. */
+const PORT_TAKEN = Symbol('port taken');
+
+/** A port free on `address` right now, as the kernel picks it for bind(0); undefined if the probe cannot bind. */
+function freePort(type: SocketType, address: string, ipv6Only: boolean): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    let probe: dgram.Socket;
+    try {
+      probe = dgram.createSocket({ type, ipv6Only });
+    } catch {
+      resolve(undefined);
+      return;
+    }
+    probe.on('error', () => {
+      try {
+        probe.close();
+      } catch {
+        // already closed
+      }
+      resolve(undefined);
+    });
+    try {
+      probe.bind({ port: 0, address }, () => {
+        const port = probe.address().port;
+        probe.close();
+        resolve(port);
+      });
+    } catch {
+      resolve(undefined);
+    }
+  });
 }
 
 /** IPv4 (and IPv4-mapped) destinations carry at most 65 507 bytes, IPv6 ones 65 527. */

@@ -50,12 +50,15 @@ export function assertNetnsAvailable(): void {
   if (checked !== 'ok') throw new Error(checked);
 }
 
-/** Runs `scenario` in a fresh namespace and returns what it reported. */
-export function runInNetns<T>(scenario: string, timeoutMs = 20_000): Promise<T> {
+/**
+ * Runs `scenario` in a fresh namespace and returns what it reported. `childScript` is the scenario file (default
+ * netnsScenarios.ts); another suite's file must print the same `NETNS_RESULT <json>` line.
+ */
+export function runInNetns<T>(scenario: string, timeoutMs = 20_000, childScript = CHILD): Promise<T> {
   assertNetnsAvailable();
   return new Promise<T>((resolve, reject) => {
     // $0 is node itself, so the path needs no quoting inside the shell script.
-    const child = spawn('unshare', ['-rn', 'sh', '-c', `${SETUP}; exec "$0" --require tsx/cjs "$1" "$2"`, process.execPath, CHILD, scenario], {
+    const child = spawn('unshare', ['-rn', 'sh', '-c', `${SETUP}; exec "$0" --require tsx/cjs "$1" "$2"`, process.execPath, childScript, scenario], {
       stdio: ['ignore', 'pipe', 'pipe'],
       cwd: path.resolve(__dirname, '../../..'),
     });
