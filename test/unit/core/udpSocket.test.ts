@@ -401,6 +401,11 @@ describe('core: UdpSocket on loopback', function () {
       const atStranger = nextEvent(stranger.onDidReceive);
       await client.send(text('free again'), target(stranger));
       assert.equal((await atStranger).bytes.toString(), 'free again');
+      // ...and it still hears on the port it showed all along (opened with port 0: Linux would release a port it
+      // picked itself at disconnect, so the core binds the picked port explicitly).
+      const heardAgain = nextEvent(client.onDidReceive);
+      await stranger.send(text('still your port?'), target(client));
+      assert.equal((await heardAgain).bytes.toString(), 'still your port?');
     });
 
     it('ECONNREFUSED: a connected socket whose peer closed reports it on the next send, as an event; other sockets are unaffected', async () => {
