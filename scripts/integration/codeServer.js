@@ -154,7 +154,13 @@ async function startCodeServer({ tools, profile, port = 0, logFile, extraArgs = 
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.once('error', (e) => reject(new Error(`Could not start code-server: ${e.message}`)));
-    void exited.then((code) => reject(new Error(`code-server exited (${code}) before listening:\n${output.trim().split('\n').slice(-15).join('\n')}`)));
+    void exited.then((code) => {
+      if (/EADDRINUSE/.test(output)) {
+        reject(new Error(`Port ${port} on 127.0.0.1 is already in use (EADDRINUSE). Choose another with --port, or leave --port out to use any free port.`));
+      } else {
+        reject(new Error(`code-server exited (${code}) before listening:\n${output.trim().split('\n').slice(-15).join('\n')}`));
+      }
+    });
   });
   const where = await origin;
   for (;;) {
@@ -164,6 +170,25 @@ async function startCodeServer({ tools, profile, port = 0, logFile, extraArgs = 
     await new Promise((r) => setTimeout(r, 200));
   }
   return { ...where, child, logFile, exited, profile };
+}
+
+/**
+ * Built-in extensions that run code (they have a `main` or `browser` entry): git, GitHub, Copilot Chat, the
+ * TypeScript and JSON servers, js-debug, emmet… Test sessions leave them out (VSCODE_SKIP_BUILTIN_EXTENSIONS):
+ * the extension host then starts sooner and nothing else competes for the two cores. Themes and grammars stay.
+ */
+function codeRunningBuiltins(tools) {
+  const dir = path.join(path.dirname(tools.codeServerEntry), '..', '..', 'lib', 'vscode', 'extensions');
+  const ids = [];
+  for (const name of fs.readdirSync(dir)) {
+    try {
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, name, 'package.json'), 'utf8'));
+      if (manifest.main || manifest.browser) ids.push(`${manifest.publisher}.${manifest.name}`);
+    } catch {
+      // Not an extension folder (node_modules, files).
+    }
+  }
+  return ids;
 }
 
 /** The VS Code version inside the pinned code-server, from its product.json. */
@@ -176,4 +201,4 @@ function vscodeVersion(tools) {
   }
 }
 
-module.exports = { isolatedProfile, startCodeServer, installExtension, vscodeVersion, quietSettings };
+module.exports = { isolatedProfile, startCodeServer, installExtension, vscodeVersion, codeRunningBuiltins, quietSettings };

@@ -71,7 +71,9 @@ function readCounts(file) {
 async function countedSession(harness, tools, opts, session) {
   const countsFile = path.join(resultsDir, `${session.name}.counts.json`);
   fs.rmSync(countsFile, { force: true });
-  const env = { UDP_LAB_RESULTS_FILE: countsFile, ...(opts.grep ? { UDP_LAB_TEST_GREP: opts.grep } : {}), ...(session.env || {}) };
+  // --grep narrows the suites only; the packaged check always runs whole (and ignores an inherited grep).
+  const grep = session.name === 'suites' ? opts.grep || process.env.UDP_LAB_TEST_GREP || '' : '';
+  const env = { UDP_LAB_RESULTS_FILE: countsFile, UDP_LAB_TEST_GREP: grep, ...(session.env || {}) };
   const { failure } = await runSession(harness, tools, { ...session, env, resultsDir, timeout: opts.timeout });
   const counts = readCounts(countsFile);
   if (!counts) {

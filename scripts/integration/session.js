@@ -6,7 +6,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { isolatedProfile, startCodeServer, installExtension } = require('./codeServer');
+const { isolatedProfile, startCodeServer, installExtension, codeRunningBuiltins } = require('./codeServer');
 const { openWorkbench, workbenchUrl } = require('./workbench');
 const { killDescendants } = require('./processes');
 const { handleUiLine } = require('./uiDriver');
@@ -64,7 +64,12 @@ async function runSession(harness, tools, s) {
         profile,
         logFile: logs.server,
         // Read in the extension host, which inherits code-server's environment.
-        env: { UDP_LAB_TEST_COLOR: tty ? '1' : '0', UDP_LAB_UI_DIR: uiDir, ...(s.env || {}) },
+        env: {
+          UDP_LAB_TEST_COLOR: tty ? '1' : '0',
+          UDP_LAB_UI_DIR: uiDir,
+          VSCODE_SKIP_BUILTIN_EXTENSIONS: codeRunningBuiltins(tools).join(','),
+          ...(s.env || {}),
+        },
       }),
     );
     const url = workbenchUrl(server.origin, {
