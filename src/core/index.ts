@@ -9,5 +9,5 @@ export { DatagramLog, DEFAULT_LOG_CAPS, type LogCaps } from './datagramLog';
 export { SocketStats, RATE_WINDOW_MS } from './socketStats';
 export { RecentPeers, DEFAULT_MAX_PEERS } from './recentPeers';
 export { SendScheduler, PROGRESS_INTERVAL_MS, type ScheduleOptions, type ScheduleProgress, type ScheduleResult, type ScheduledSend } from './sendScheduler';
-export { resolveHost, literalFamily } from './hostResolver';
-export { wallClockMs, monotonicMs } from './clock';
+export { resolveHost, resolveLiteral, literalFamily, unbracket } from './hostResolver';
+export { wallClockMs, batchClockMs, monotonicMs } from './clock';

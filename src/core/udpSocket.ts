@@ -28,12 +28,15 @@ import { resolveHost, resolveLiteral, unbracket } from './hostResolver';
 import { RecentPeers } from './recentPeers';
 import { SocketStats } from './socketStats';
 
-/** A datagram that arrived. `bytes` is this socket's own copy; `peer` is the sender (dgram's rinfo). */
+/**
+ * A datagram that arrived. `bytes` is the listener's own copy; `peer` is the sender — one shared object per peer,
+ * so do not mutate it.
+ */
 export interface ReceivedDatagram {
   bytes: Buffer;
   peer: Endpoint;
   size: number;
-  /** Receive time, ms since the epoch, sub-millisecond precision. */
+  /** When UDP Lab read it: ms since the epoch, sub-millisecond precision, one reading per event-loop batch. */
   time: number;
 }
 
