@@ -13,6 +13,11 @@
 //   { "read": "css", "as": "name" }        innerText of the first visible match, into reads[name] ("" if none)
 //   { "waitForText": "css", "text": "…", "as"?: "name" }  until the element's text contains `text`; reads it
 //   { "waitForWebview": "css", "text"?: "…" }  until an element inside a webview (nested iframes) is visible
+//   { "webviewClick": "css", "text"?: "…" }  click it, once visible, inside a webview
+//   { "webviewFill": "css", "value": "…" }    fill an input/textarea inside a webview (shadow DOM is pierced)
+//   { "webviewPress": "css", "key": "…" }     press a key with that element focused, inside a webview
+//   { "webviewRead": "css", "as": "name" }    innerText of every match inside the webview, one per line
+//   { "webviewValue": "css", "as": "name" }   the value of an input/textarea inside the webview
 //   { "screenshot": "name", "clip"?: "window"|"sidebar"|"panel"|"editor" }  a PNG <screenshotDir>/<name>.png;
 //                                          only when the runner passes screenshotDir (scripts/screenshots.js)
 // Every step has a time limit (default 10 s); a failed step answers ok:false with its message, never hangs.
@@ -84,6 +89,24 @@ async function runStep(page, step, reads, options) {
     return;
   }
   if (typeof step.waitForWebview === 'string') return waitForWebview(page, step.waitForWebview, step.text, timeout);
+  // Inside a webview (the Messages panel): click, fill a field, press a key on an element, read text.
+  if (typeof step.webviewClick === 'string') return (await waitForWebview(page, step.webviewClick, step.text, timeout)).locator.click({ timeout });
+  if (typeof step.webviewFill === 'string' && typeof step.value === 'string') {
+    return (await waitForWebview(page, step.webviewFill, undefined, timeout)).locator.fill(step.value, { timeout });
+  }
+  if (typeof step.webviewPress === 'string' && typeof step.key === 'string') {
+    return (await waitForWebview(page, step.webviewPress, undefined, timeout)).locator.press(step.key, { timeout });
+  }
+  if (typeof step.webviewValue === 'string' && typeof step.as === 'string') {
+    reads[step.as] = await (await waitForWebview(page, step.webviewValue, undefined, timeout)).locator.inputValue({ timeout });
+    return;
+  }
+  if (typeof step.webviewRead === 'string' && typeof step.as === 'string') {
+    // Every match's text, one per line (rows of a list), once the first is visible.
+    const { frame } = await waitForWebview(page, step.webviewRead, step.text, timeout);
+    reads[step.as] = (await frame.locator(step.webviewRead).allInnerTexts()).join('\n');
+    return;
+  }
   if (typeof step.screenshot === 'string') {
     if (!options.screenshotDir) throw new Error('this runner takes no screenshots (npm run screenshots does)');
     if (!/^[\w-]{1,64}$/.test(step.screenshot)) throw new Error('a screenshot name is 1-64 letters, digits, - or _');
@@ -92,14 +115,17 @@ async function runStep(page, step, reads, options) {
   throw new Error('unknown step');
 }
 
-/** Webviews live in nested iframes (…/webview/…/fake.html?id=…) that page.locator does not enter. */
+/**
+ * Webviews live in nested iframes (…/webview/…/fake.html?id=…) that page.locator does not enter. Resolves with
+ * the first visible match and the frame it is in.
+ */
 async function waitForWebview(page, css, text, timeout) {
   const deadline = Date.now() + timeout;
   for (;;) {
     for (const frame of page.frames()) {
       if (!frame.url().includes('/webview/')) continue;
       const loc = frame.locator(css, typeof text === 'string' ? { hasText: text } : {}).first();
-      if (await loc.isVisible().catch(() => false)) return;
+      if (await loc.isVisible().catch(() => false)) return { frame, locator: loc };
     }
     if (Date.now() > deadline) throw new Error(`no webview shows ${css}${text ? ` with "${text}"` : ''}`);
     await page.waitForTimeout(100); // frames appear and load on their own schedule; poll them briefly

@@ -359,6 +359,8 @@ export class App {
 
   private saveSoon(): void {
     clearTimeout(this.saveTimer);
+    // Says on the page whether the latest change is saved (tests in a real VS Code wait for it).
+    document.documentElement.dataset.stateSaved = 'pending';
     this.saveTimer = setTimeout(() => {
       const state: SavedState = {
         version: STATE_VERSION,
@@ -368,6 +370,7 @@ export class App {
         selectedSeq: this.list.selection,
       };
       this.host.setState(state);
+      document.documentElement.dataset.stateSaved = 'saved';
     }, 200);
   }
 
