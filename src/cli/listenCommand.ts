@@ -7,7 +7,7 @@ import { parseBindSpec } from '../shared/validation';
 import { UdpSocket, type ReceivedDatagram } from '../core/udpSocket';
 import { ExitCode, UsageError } from './exitCodes';
 import { interruptToken } from './interrupt';
-import { BatchedWriter, datagramJson, formatEndpoint, plural } from './output';
+import { BatchedWriter, datagramJson, formatEndpoint, isoTime, plural } from './output';
 
 export interface ListenCommandOptions {
   json?: boolean;
@@ -79,5 +79,5 @@ export async function listenCommand(spec: string, options: ListenCommandOptions)
 /** `2026-05-01T12:00:00.123Z  127.0.0.1:53211  6 B  ping 1` — the payload in the chosen encoding. */
 function textLine(encoding: PayloadEncoding): (d: ReceivedDatagram) => string {
   const show = encoding === 'hex' ? (b: Uint8Array) => toHex(b) : encoding === 'base64' ? toBase64 : (b: Uint8Array) => decodeText(b);
-  return (d) => `${new Date(d.time).toISOString()}  ${formatEndpoint(d.peer)}  ${d.size} B  ${show(d.bytes)}`;
+  return (d) => `${isoTime(d.time)}  ${formatEndpoint(d.peer)}  ${d.size} B  ${show(d.bytes)}`;
 }

@@ -62,10 +62,31 @@ export function formatEndpoint(e: { address: string; port: number }): string {
  * (an IPv6 zone is an interface name), which goes through JSON.stringify.
  */
 export function datagramJson(time: number, peer: Endpoint, bytes: Uint8Array, extra?: string): string {
-  return (
-    `{"time":"${new Date(time).toISOString()}","address":${JSON.stringify(peer.address)},"family":"${peer.family}",` +
-    `"port":${peer.port},"size":${bytes.length},"hex":"${toHex(bytes, '')}"${extra ?? ''}}`
-  );
+  return `{"time":"${isoTime(time)}","address":${jsonAddress(peer.address)},"family":"${peer.family}","port":${peer.port},"size":${bytes.length},"hex":"${toHex(bytes, '')}"${extra ?? ''}}`;
+}
+
+// Under a flood many datagrams share a millisecond and a sender: format each once, not once per datagram.
+let lastMs = Number.NaN;
+let lastIso = '';
+let lastAddress = '';
+let lastAddressJson = '""';
+
+/** ISO 8601 with milliseconds (the precision JSON consumers expect), cached per millisecond. */
+export function isoTime(time: number): string {
+  const ms = Math.floor(time);
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
+function jsonAddress(address: string): string {
+  if (address !== lastAddress) {
+    lastAddress = address;
+    lastAddressJson = JSON.stringify(address);
+  }
+  return lastAddressJson;
 }
 
 export interface Style {

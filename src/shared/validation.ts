@@ -230,10 +230,11 @@ export function parseHostPort(input: string): Validation<HostPort> {
 
 /**
  * Parses a local bind spec `[ADDRESS:]PORT` as the CLI's `listen` and a `From:` header take it: `9000`,
- * `127.0.0.1:9000`, `[::1]:9000`, `udp://…`. Without an address, `host` is undefined (the caller picks a default).
+ * `127.0.0.1:9000`, `[::1]:9000`, `:9000`, `udp://…`. Without an address, `host` is undefined (the caller picks a
+ * default).
  */
 export function parseBindSpec(input: string): Validation<{ host?: string; port: number; kind?: AddressKind }> {
-  const text = input.trim();
+  const text = input.trim().replace(/^udp:\/\/(?=:?\d+\/?$)/i, '').replace(/^:(?=\d)/, '').replace(/^(\d+)\/$/, '$1');
   if (/^\d+$/.test(text) || text === '') {
     const port = validatePort(text);
     return port.ok ? ok({ port: port.value }) : port;

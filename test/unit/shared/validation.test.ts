@@ -114,6 +114,8 @@ describe('validation', () => {
     });
     it('parseBindSpec accepts a bare port too', () => {
       assert.deepEqual(parseBindSpec('9000'), { ok: true, value: { port: 9000 } });
+      assert.deepEqual(parseBindSpec(':9000'), { ok: true, value: { port: 9000 } });
+      assert.deepEqual(parseBindSpec('udp://:9000'), { ok: true, value: { port: 9000 } });
       assert.deepEqual(parseBindSpec('[::1]:9000'), { ok: true, value: { host: '::1', port: 9000, kind: 'ipv6' } });
       failsWith(parseBindSpec('99999'), /out of range/);
     });

@@ -210,7 +210,7 @@ describe('.udp parser — golden files', () => {
       assert.deepEqual(diag(parse(['GET http://example.com'])), ['1:1 error expected-request']);
     });
     it('LISTEN takes a bare port, address:port or [v6]:port', () => {
-      for (const t of ['9001', '127.0.0.1:9001', 'udp://[::1]:9001', 'udp://0.0.0.0:0']) assert.deepEqual(diag(parse([`LISTEN ${t}`])), [], t);
+      for (const t of ['9001', ':9001', 'udp://:9001', '127.0.0.1:9001', 'udp://[::1]:9001', 'udp://0.0.0.0:0', 'udp6://9001']) assert.deepEqual(diag(parse([`LISTEN ${t}`])), [], t);
     });
   });
 
