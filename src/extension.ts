@@ -13,6 +13,7 @@ import { readSettings } from './host/config';
 import { registerEditorSurface } from './host/editorSurface';
 import { ErrorReporter } from './host/errorReporter';
 import { NetworkExposureGuard } from './host/networkExposure';
+import { registerMessagesPanel } from './host/panel/messagesPanel';
 import { Recents } from './host/recents';
 import { MessagesLink } from './host/showMessagesCommand';
 import { SocketDirectory } from './host/socketDirectory';
@@ -46,12 +47,14 @@ export function activate(context: vscode.ExtensionContext): UdpLabApi {
   };
 
   const surface = registerEditorSurface(deps, messages);
+  const panel = messages.connect(registerMessagesPanel(context, deps));
   context.subscriptions.push(
     log,
     errors,
     recents,
     directory,
     { dispose: () => scheduler.cancelAll() },
+    panel,
     sockets,
     surface,
   );

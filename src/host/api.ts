@@ -20,10 +20,6 @@ export interface EditorSurfaceHooks {
   /** Error and warning notifications shown so far (the last 100), oldest first. */
   shownMessages(): readonly ShownMessage[];
   readonly onDidShowMessage: vscode.Event<ShownMessage>;
-  /** Fires with every input box / pick list UDP Lab's own flows show (not the plain showQuickPick lists). */
-  readonly onDidShowQuickInput: vscode.Event<vscode.QuickInput>;
-  /** Fires after one of those input boxes validated a value (as typed, or on Enter). */
-  readonly onDidValidateQuickInput: vscode.Event<{ input: vscode.InputBox; value: string; check: { error?: string; warning?: string } }>;
   /** Incoming-datagram notifications shown so far. */
   incomingNotifications(): readonly string[];
 }

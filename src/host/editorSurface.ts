@@ -7,7 +7,6 @@ import { onDidChangeSettings } from './config';
 import type { EditorSurfaceHooks } from './api';
 import { registerIncomingNotifier } from './incomingNotifier';
 import { registerListenCommand } from './listenCommand';
-import { onDidShowQuickInput, onDidValidateQuickInput } from './quickInput';
 import { registerLogCommands } from './logCommands';
 import { registerSendCommands } from './sendCommands';
 import { registerSendSelection } from './sendSelection';
@@ -51,8 +50,6 @@ export function registerEditorSurface(deps: SurfaceDeps, messages: MessagesLink)
     sendTargetHint: () => sendSelection.hintText,
     shownMessages: () => errors.messages,
     onDidShowMessage: errors.onDidShow,
-    onDidShowQuickInput,
-    onDidValidateQuickInput,
     incomingNotifications: () => notifier.shown,
   };
   return {

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { UdpSocket } from '../core/udpSocket';
 import type { SocketOptions, SocketType, SocketView } from '../shared/dto';
-import { parseBindSpec, validateAddress } from '../shared/validation';
+import { parseBindSpec, validateAddress, validatePort } from '../shared/validation';
 import { argObject, optAddress, optBoolean, optInt, optSocketType, optString, reqPort } from './commandArgs';
 import { Commands } from './commandIds';
 import type { ErrorAction } from './errorReporter';
@@ -144,6 +144,11 @@ async function askOptions(deps: SurfaceDeps, seed?: SocketOptions): Promise<Sock
 
 function checkBindSpec(value: string): Check {
   if (value.trim() === '') return { error: 'Type a port number from 0 to 65535 (0 picks a free port), or address:port.' };
+  // Without a colon the user is typing a port: say what is wrong with it as a port, not as a host name.
+  if (!value.includes(':')) {
+    const port = validatePort(value);
+    return port.ok ? {} : { error: port.message };
+  }
   const spec = parseBindSpec(value);
   if (!spec.ok) return { error: spec.message };
   if (spec.value.host !== undefined && isWildcard(spec.value.host)) {
@@ -290,29 +295,42 @@ async function askBuffer(title: string, prompt: string, value: number | undefine
 }
 
 function addressItems(deps: SurfaceDeps, current: string): AddressItem[] {
+  const NETWORK = '$(warning) Reachable from the network';
+  // What each address means, so it reads the same whether it shows up as current, recent or in its own section.
+  const known = new Map<string, { what: string; detail?: string }>([
+    ['127.0.0.1', { what: 'IPv4 loopback: only this machine' }],
+    ['::1', { what: 'IPv6 loopback: only this machine' }],
+    ['0.0.0.0', { what: 'every IPv4 interface', detail: NETWORK }],
+    ['::', { what: 'every IPv6 interface (and IPv4, unless IPv6 Only)', detail: NETWORK }],
+  ]);
+  const interfaces = localAddresses();
+  for (const l of interfaces) {
+    const key = l.address.toLowerCase();
+    if (!known.has(key)) known.set(key, { what: `${l.interfaceName} · ${l.family}`, ...(l.internal ? {} : { detail: NETWORK }) });
+  }
   const seen = new Set<string>();
   const items: AddressItem[] = [];
-  const add = (address: string, description: string, detail?: string): void => {
+  const add = (address: string, why?: string): void => {
     const key = address.toLowerCase();
     if (seen.has(key)) return;
     seen.add(key);
-    items.push({ label: address, description, address, ...(detail ? { detail } : {}) });
+    const k = known.get(key);
+    const description = [why, k?.what].filter((p) => p !== undefined && p !== '').join(' · ');
+    items.push({ label: address, description, address, ...(k?.detail ? { detail: k.detail } : {}) });
+  };
+  const section = (label: string): void => {
+    items.push({ label, kind: vscode.QuickPickItemKind.Separator });
   };
   const def = deps.settings().defaultBindAddress;
-  add(current, current === def ? 'current · default (udpLab.defaultBindAddress)' : 'current');
-  add(def, 'default (udpLab.defaultBindAddress)');
-  const recent = deps.recents.bindAddresses();
-  if (recent.length > 0) items.push({ label: 'recent', kind: vscode.QuickPickItemKind.Separator });
+  add(current, current === def ? 'current, the default (udpLab.defaultBindAddress)' : 'current');
+  add(def, 'the default (udpLab.defaultBindAddress)');
+  const recent = deps.recents.bindAddresses().filter((r) => !seen.has(r.toLowerCase()));
+  if (recent.length > 0) section('recent');
   for (const r of recent) add(r, 'recent');
-  items.push({ label: 'loopback and wildcards', kind: vscode.QuickPickItemKind.Separator });
-  add('127.0.0.1', 'IPv4 loopback: only this machine');
-  add('::1', 'IPv6 loopback: only this machine');
-  add('0.0.0.0', 'every IPv4 interface', '$(warning) Reachable from the network');
-  add('::', 'every IPv6 interface (and IPv4, unless IPv6 Only)', '$(warning) Reachable from the network');
-  const interfaces = localAddresses();
-  if (interfaces.length > 0) items.push({ label: 'this machine', kind: vscode.QuickPickItemKind.Separator });
-  for (const l of interfaces) {
-    add(l.address, `${l.interfaceName} · ${l.family}`, l.internal ? undefined : '$(warning) Reachable from the network');
-  }
+  section('loopback and wildcards');
+  for (const a of ['127.0.0.1', '::1', '0.0.0.0', '::']) add(a);
+  const rest = interfaces.filter((l) => !seen.has(l.address.toLowerCase()));
+  if (rest.length > 0) section('this machine');
+  for (const l of rest) add(l.address);
   return items;
 }

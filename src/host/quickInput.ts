@@ -4,14 +4,6 @@
 
 import * as vscode from 'vscode';
 
-const onDidShowEmitter = new vscode.EventEmitter<vscode.QuickInput>();
-/** Fires with every input box or pick list UDP Lab shows (integration tests drive them through the workbench). */
-export const onDidShowQuickInput = onDidShowEmitter.event;
-
-const onDidValidateEmitter = new vscode.EventEmitter<{ input: vscode.InputBox; value: string; check: Check }>();
-/** Fires after an input box validated a value (as typed, or on Enter), so tests can wait for it. */
-export const onDidValidateQuickInput = onDidValidateEmitter.event;
-
 /** The user pressed the Back button. */
 export const BACK = Symbol('back');
 export type Back = typeof BACK;
@@ -63,7 +55,6 @@ export function askInput(options: InputOptions): Promise<InputResult | Back | un
       : c.warning
         ? { message: c.warning, severity: vscode.InputBoxValidationSeverity.Warning }
         : undefined;
-    onDidValidateEmitter.fire({ input, value, check: c });
     return c;
   };
   if (input.value !== '') showCheck(input.value);
@@ -92,7 +83,6 @@ export function askInput(options: InputOptions): Promise<InputResult | Back | un
       }),
     ];
     input.show();
-    onDidShowEmitter.fire(input);
   });
 }
 
@@ -173,7 +163,6 @@ export function askPick<T extends vscode.QuickPickItem>(options: PickOptions<T>)
       }),
     ];
     pick.show();
-    onDidShowEmitter.fire(pick);
   });
 }
 
@@ -215,6 +204,5 @@ export function askMany<T extends vscode.QuickPickItem>(options: {
       }),
     ];
     pick.show();
-    onDidShowEmitter.fire(pick);
   });
 }

@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { UdpSocket } from '../core/udpSocket';
-import type { PayloadEncoding, SocketOptions } from '../shared/dto';
+import type { PayloadEncoding } from '../shared/dto';
 import type { HostPort } from '../shared/validation';
 import { argObject, isTreeNode, optEncoding, optInt, parseTarget, reqString, reqTarget, type ArgObject } from './commandArgs';
 import { Commands, type RepeatSendResult, type SendResult } from './commandIds';
@@ -12,11 +12,10 @@ import type { ErrorAction } from './errorReporter';
 import { validationError } from '../core/errors';
 import { formatCount, formatEndpoint, socketTitle } from './format';
 import { errorCode, registerGuarded } from './guardedCommand';
-import { isLoopback } from './localAddresses';
 import { encodeOrThrow } from './payloadInput';
 import { askInput, BACK } from './quickInput';
 import { MAX_INTERVAL_MS, MAX_REPEAT, parseSchedule, type Schedule } from './repeatSchedule';
-import { askFromSocket, askPayload, canSendTo, EPHEMERAL, familyOfTarget, sendDatagram } from './sendFlow';
+import { askFromSocket, askPayload, canSendTo, EPHEMERAL, familyOfTarget, sendDatagram, withRunSocket } from './sendFlow';
 import { findSocket } from './socketRefs';
 import type { SurfaceDeps } from './surfaceDeps';
 import { askTarget, targetText } from './targetPick';
@@ -240,25 +239,12 @@ async function askSchedule(): Promise<Schedule | undefined> {
 
 /**
  * Runs a repeat through the core's SendScheduler with a cancellable progress notification. Without a chosen
- * socket the run gets one socket of its own (visible in the tree while it runs, closed after), so every datagram
- * leaves from the same port — a peer sees one sender, and a flood does not open a socket per datagram.
+ * socket the run gets one of its own (see withRunSocket): a flood must not open a socket per datagram.
  */
 async function repeatSend(deps: SurfaceDeps, plan: SendPlan, schedule: Schedule): Promise<RepeatSendResult> {
   const to = targetText(plan.target);
-  const own = plan.socket ? undefined : await deps.registry.open(runSocketOptions(plan.target));
-  const socket = plan.socket ?? own!;
-  try {
-    return await runRepeat(deps, plan, schedule, socket, to);
-  } finally {
-    if (own) await deps.registry.close(own.id);
-  }
-}
-
-function runSocketOptions(target: HostPort): SocketOptions {
-  const type = target.kind === 'ipv6' ? 'udp6' : 'udp4';
-  // Loopback targets are reached from loopback; anything else needs the wildcard (as the core's ephemeral sends do).
-  const address = isLoopback(target.host) ? (type === 'udp6' ? '::1' : '127.0.0.1') : type === 'udp6' ? '::' : '0.0.0.0';
-  return { type, port: 0, address, label: 'Repeat Send' };
+  if (plan.socket) return runRepeat(deps, plan, schedule, plan.socket, to);
+  return withRunSocket(deps, plan.target, 'Repeat Send', (socket) => runRepeat(deps, plan, schedule, socket, to));
 }
 
 async function runRepeat(deps: SurfaceDeps, plan: SendPlan, schedule: Schedule, socket: UdpSocket, to: string): Promise<RepeatSendResult> {

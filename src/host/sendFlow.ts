@@ -8,6 +8,7 @@ import type { AddressFamily, PayloadEncoding, SocketView } from '../shared/dto';
 import { PAYLOAD_ENCODINGS } from '../shared/payload';
 import type { HostPort } from '../shared/validation';
 import { formatEndpoint, sameEndpoint, socketTitle } from './format';
+import { isLoopback } from './localAddresses';
 import { checkPayload, ENCODING_LABELS } from './payloadInput';
 import { askInput, askPick, BACK, type Back } from './quickInput';
 import type { SendResult } from './commandIds';
@@ -56,6 +57,23 @@ export async function sendDatagram(
     if (!options.quiet) deps.log.info(`Sent ${bytes.length} bytes from an ephemeral socket to ${targetText(to)}.`);
   }
   return { bytes: sent, target: targetText(to), from };
+}
+
+/**
+ * Runs `fn` with a socket of its own for a run of several datagrams (Repeat Send, several selections), so that
+ * every datagram leaves from one port — the peer sees one sender — instead of one throw-away socket each. The
+ * socket is in the registry (and the tree) while the run lasts, labelled with what it is for, and closed after.
+ */
+export async function withRunSocket<T>(deps: SurfaceDeps, target: HostPort, label: string, fn: (socket: UdpSocket) => Promise<T>): Promise<T> {
+  const type = target.kind === 'ipv6' ? 'udp6' : 'udp4';
+  // Loopback targets are reached from loopback; anything else needs the wildcard (as the core's ephemeral sends).
+  const address = isLoopback(target.host) ? (type === 'udp6' ? '::1' : '127.0.0.1') : type === 'udp6' ? '::' : '0.0.0.0';
+  const socket = await deps.registry.open({ type, port: 0, address, label });
+  try {
+    return await fn(socket);
+  } finally {
+    await deps.registry.close(socket.id);
+  }
 }
 
 /** The "send from" step; skipped (ephemeral) when no open socket can reach the target. */

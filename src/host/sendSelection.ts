@@ -14,7 +14,7 @@ import { formatCount } from './format';
 import { registerGuarded } from './guardedCommand';
 import { checkPayload } from './payloadInput';
 import { BACK } from './quickInput';
-import { sendDatagram } from './sendFlow';
+import { sendDatagram, withRunSocket } from './sendFlow';
 import type { SurfaceDeps } from './surfaceDeps';
 import { askTarget, targetText } from './targetPick';
 
@@ -95,9 +95,14 @@ export function registerSendSelection(deps: SurfaceDeps): SendSelectionSurface {
         return c.bytes;
       });
       const sizes: number[] = [];
-      for (const bytes of encoded) {
-        const r = await sendDatagram(deps, bytes, target, undefined, { quiet: encoded.length > 20 });
-        sizes.push(r.bytes);
+      const to = target;
+      if (encoded.length === 1) {
+        sizes.push((await sendDatagram(deps, encoded[0]!, to)).bytes);
+      } else {
+        // Several datagrams leave from one socket, in order, so the peer sees them as one sender's sequence.
+        await withRunSocket(deps, to, 'Send Selection', async (socket) => {
+          for (const bytes of encoded) sizes.push((await sendDatagram(deps, bytes, to, socket, { quiet: encoded.length > 20 })).bytes);
+        });
       }
       const skipped = payloads.length - nonEmpty.length;
       const total = sizes.reduce((a, b) => a + b, 0);

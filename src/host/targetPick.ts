@@ -52,29 +52,34 @@ export function targetText(t: { host: string; port: number }): string {
 function targetItems(registry: SocketRegistry, recents: Recents): TargetItem[] {
   const items: TargetItem[] = [];
   const seen = new Set<string>();
-  const add = (text: string, description: string, detail?: string): void => {
-    const hp = parseHostPort(text);
-    if (!hp.ok) return;
-    const key = targetText(hp.value).toLowerCase();
-    if (seen.has(key)) return;
-    seen.add(key);
-    items.push({ label: targetText(hp.value), description, target: hp.value, ...(detail ? { detail } : {}) });
+  /** Adds a section of candidates; its separator only when at least one of them is new. */
+  const section = (label: string, candidates: Array<{ text: string; description: string }>): void => {
+    const fresh: TargetItem[] = [];
+    for (const c of candidates) {
+      const hp = parseHostPort(c.text);
+      if (!hp.ok) continue;
+      const key = targetText(hp.value).toLowerCase();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      fresh.push({ label: targetText(hp.value), description: c.description, target: hp.value });
+    }
+    if (fresh.length > 0) items.push({ label, kind: vscode.QuickPickItemKind.Separator }, ...fresh);
   };
-  const section = (label: string, count: number): void => {
-    if (count > 0) items.push({ label, kind: vscode.QuickPickItemKind.Separator });
-  };
-  const recent = recents.targets();
-  section('recent', recent.length);
-  for (const r of recent) add(r, 'recent');
 
-  const views = registry.views().filter((v) => v.local);
-  section('UDP Lab sockets', views.length);
-  for (const v of views) {
-    const local = v.local!;
-    // A wildcard socket is reached through loopback from here.
-    const address = isWildcard(local.address) ? (v.type === 'udp6' ? '::1' : '127.0.0.1') : local.address;
-    add(formatEndpoint({ address, port: local.port }), `open socket · ${socketTitle(v)}`);
-  }
+  section('recent', recents.targets().map((text) => ({ text, description: 'recent' })));
+
+  section(
+    'UDP Lab sockets',
+    registry
+      .views()
+      .filter((v) => v.local)
+      .map((v) => {
+        const local = v.local!;
+        // A wildcard socket is reached through loopback from here.
+        const address = isWildcard(local.address) ? (v.type === 'udp6' ? '::1' : '127.0.0.1') : local.address;
+        return { text: formatEndpoint({ address, port: local.port }), description: `open socket · ${socketTitle(v)}` };
+      }),
+  );
 
   const peers: Array<{ text: string; description: string; lastSeen: number }> = [];
   for (const s of registry.list()) {
@@ -84,7 +89,6 @@ function targetItems(registry: SocketRegistry, recents: Recents): TargetItem[] {
     }
   }
   peers.sort((a, b) => b.lastSeen - a.lastSeen);
-  section('peers seen', peers.length);
-  for (const p of peers.slice(0, 50)) add(p.text, p.description);
+  section('peers seen', peers.slice(0, 50));
   return items;
 }

@@ -1,0 +1,125 @@
+// A person at the keyboard, through the browser: F1, type "UDP: Listen on Port", Enter, type a port — with the
+// validation messages read off the screen — then the Options flow (gear button, address list, switches).
+// Needs the runner's browser driver (scripts/integration/uiDriver.js); other runners (desktop VS Code via
+// @vscode/test-electron) have none, and there this suite is not registered (the log says so).
+import * as assert from 'assert';
+import type { UdpLabApi } from '../../src/host/api';
+import { api, closeAll, TestPeer, until } from './support/surface';
+import { TEST_LINE_MARKER } from './support/runMocha';
+import { ui, uiDriverAvailable } from './support/uiDriver';
+
+const INPUT = '.quick-input-widget .quick-input-box input';
+const MESSAGE = '.quick-input-widget .quick-input-message';
+const ROW = '.quick-input-widget .monaco-list-row';
+
+if (!uiDriverAvailable()) {
+  console.log(`${TEST_LINE_MARKER}(palette typing suite not run: this runner has no browser driver)`);
+} else {
+  describe('UDP Lab in the command palette, typed in the browser', function () {
+    // Each browser step may take a few seconds on a busy 2-core machine; the driver bounds every step itself.
+    this.timeout(90_000);
+    let udp: UdpLabApi;
+
+    before(async () => {
+      udp = await api();
+      await closeAll();
+    });
+    afterEach(async () => {
+      await ui([{ press: 'Escape' }]).catch(() => undefined);
+      await closeAll();
+    });
+
+    it('F1 → "UDP: Listen on Port" → bad ports explained as you type → 0 + Enter binds 127.0.0.1', async () => {
+      const reply = await ui([
+        { press: 'Escape' },
+        { press: 'F1' },
+        { waitFor: INPUT },
+        { type: 'UDP: Listen on Port' },
+        { waitForText: ROW, text: 'UDP: Listen on Port…', as: 'row' },
+        { press: 'Enter' },
+        { waitForText: MESSAGE, text: 'Binds udp4 on 127.0.0.1', as: 'prompt' },
+        { type: '70000' },
+        { waitForText: MESSAGE, text: 'Port 70000 is out of range', as: 'tooBig' },
+        { press: 'Control+A' },
+        { type: 'abc' },
+        { waitForText: MESSAGE, text: 'Port "abc" is not a whole number', as: 'notNumber' },
+        // Enter on an invalid port keeps the box open with the reason.
+        { press: 'Enter' },
+        { waitForText: MESSAGE, text: 'Port "abc" is not a whole number', as: 'stillThere' },
+      ]);
+      assert.match(reply.reads.row ?? '', /UDP: Listen on Port…/);
+      assert.equal(reply.reads.tooBig?.trim(), 'Port 70000 is out of range. Use a number from 0 to 65535.');
+      assert.match(reply.reads.notNumber ?? '', /^Port "abc" is not a whole number/);
+      assert.equal(udp.registry.list().length, 0, 'nothing was opened while the input was invalid');
+
+      await ui([{ press: 'Control+A' }, { type: '0' }, { press: 'Enter' }]);
+      await until(udp, () => udp.registry.views().some((v) => v.state === 'listening'), 'the socket is listening');
+      const [view] = udp.registry.views();
+      assert.equal(view?.local?.address, '127.0.0.1');
+      assert.equal(view?.type, 'udp4');
+    });
+
+    it('the gear opens the options: pick ::1 and Reuse Address, back to the port, Enter binds udp6 [::1]', async () => {
+      const reply = await ui([
+        { press: 'Escape' },
+        { press: 'F1' },
+        { waitFor: INPUT },
+        { type: 'UDP: Listen on Port' },
+        { waitForText: ROW, text: 'UDP: Listen on Port…' },
+        { press: 'Enter' },
+        { waitForText: MESSAGE, text: 'Binds udp4' },
+        { click: '.quick-input-widget .codicon-settings-gear' },
+        { waitFor: '.quick-input-widget .quick-input-list' },
+        { read: '.quick-input-widget', as: 'afterGear' },
+        { waitForText: ROW, text: 'IPv6 loopback' },
+        { type: '::1' },
+        { press: 'Enter' },
+        { waitForText: ROW, text: 'Reuse Address' },
+        { click: ROW, text: 'Reuse Address' },
+        { press: 'Enter' },
+        { waitForText: MESSAGE, text: 'Binds udp6', as: 'portPrompt' },
+
+        { type: '0' },
+        { press: 'Enter' },
+      ]);
+      // Back on the port box, which now says what it will bind.
+      assert.match(reply.reads.portPrompt ?? '', /^Binds udp6 on \[::1\] with reuse address — type a port/);
+      await until(udp, () => udp.registry.views().some((v) => v.state === 'listening'), 'the socket is listening');
+      const [view] = udp.registry.views();
+      assert.equal(view?.type, 'udp6');
+      assert.equal(view?.local?.address, '::1');
+      assert.equal(view?.options.reuseAddr, true);
+    });
+
+    it('F1 → "UDP: Send…" → type host:port, Enter → type hello, Enter: the peer receives it', async () => {
+      const peer = await TestPeer.open();
+      try {
+        await ui([
+          { press: 'Escape' },
+          { press: 'F1' },
+          { waitFor: INPUT },
+          { type: 'UDP: Send…' },
+          // Click the row itself: the palette may rank "Repeat Send…" (also a match) first.
+          { click: ROW, text: 'UDP: Send…' },
+          { waitFor: '.quick-input-widget input[placeholder^="Type host:port"]' },
+          { type: `127.0.0.1:${peer.port}` },
+          { waitForText: ROW, text: 'typed' },
+          { press: 'Enter' },
+          { waitForText: MESSAGE, text: 'Payload as Text' },
+          { type: 'hello' },
+          { press: 'Enter' },
+        ]);
+        const [got] = await peer.receivedCount(1);
+        assert.equal(got!.bytes.toString(), 'hello');
+      } finally {
+        await peer.close();
+      }
+    });
+
+    it('the palette lists every UDP Lab command under "UDP:"', async () => {
+      const reply = await ui([{ press: 'Escape' }, { press: 'F1' }, { waitFor: INPUT }, { type: 'UDP: ' }, { waitForText: ROW, text: 'UDP: Send…' }, { read: '.quick-input-widget .quick-input-list', as: 'list' }]);
+      assert.match(reply.reads.list ?? '', /UDP: Listen on Port…/);
+      assert.match(reply.reads.list ?? '', /UDP: Send…/);
+    });
+  });
+}
