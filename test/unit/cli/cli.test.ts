@@ -274,6 +274,6 @@ describe('udp-lab CLI', function () {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pkg = require(path.join(ROOT, 'package.json')) as { bin: Record<string, string>; scripts: Record<string, string> };
     assert.equal(pkg.bin['udp-lab'], './dist/cli.js');
-    assert.match(pkg.scripts.prepare ?? '', /esbuild\.js/, 'npm ci must build dist/cli.js');
+    assert.match(pkg.scripts.prepare ?? '', /build-cli\.js/, 'npm ci must build dist/cli.js');
   });
 });
