@@ -91,12 +91,20 @@ export class Worker {
     });
   }
 
-  /** Ends the worker and waits until it has gone. */
-  stop(): Promise<void> {
+  /**
+   * Ends the worker and waits until it has gone: closing the IPC channel makes it exit normally (so a
+   * --cpu-prof profile gets written); one that does not answer within `graceMs` (the blackhole) is killed.
+   */
+  stop(graceMs = 3_000): Promise<void> {
     if (this.exited) return Promise.resolve();
     return new Promise((resolve) => {
-      this.child.once('exit', () => resolve());
-      this.child.kill('SIGKILL');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+      this.child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      if (this.child.connected) this.child.disconnect();
+      else this.child.kill('SIGKILL');
     });
   }
 }

@@ -12,6 +12,7 @@
   let pending = [];
   const latencies = [];
   let measuring = false;
+  let postedBatches = 0;
 
   new PerformanceObserver((list) => {
     if (!measuring) return;
@@ -53,6 +54,7 @@
     post(message) {
       const rows = message.rows;
       if (measuring && message.type === 'batch' && rows && rows.count > 0) {
+        postedBatches++;
         pending.push({ newestSeq: rows.seq[rows.count - 1], postedAt: performance.now() });
       }
       window.postMessage(message, '*');
@@ -64,7 +66,7 @@
       measuring = false;
       const stillPending = pending.length;
       pending = [];
-      return { longTasks, frames, latencies, stillPending, domRows: document.querySelectorAll('.dg-row').length };
+      return { longTasks, frames, latencies, stillPending, postedBatches, domRows: document.querySelectorAll('.dg-row').length };
     },
     text() {
       return document.body.innerText;

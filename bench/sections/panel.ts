@@ -34,6 +34,7 @@ interface ProbeResult {
   frames: number[];
   latencies: number[];
   stillPending: number;
+  postedBatches: number;
   domRows: number;
 }
 
@@ -90,6 +91,15 @@ export async function panel(ctx: BenchContext): Promise<void> {
     const signal = setInterval(() => feed.notify(), 5);
     feed.snapshot('ready');
     await new Promise((r) => setTimeout(r, 1_000)); // warm-up: first layout, JIT
+    // --cpu-prof: a JS CPU profile of the page (the webview's main thread) and a Chromium trace, for DevTools.
+    const profiling = ctx.workerExecArgv.includes('--cpu-prof');
+    const cdp = profiling ? await page.context().newCDPSession(page) : undefined;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+      await browser.startTracing(page, { path: path.join(ctx.root, 'bench/profiles/panel-trace.json'), screenshots: false });
+    }
     await page.evaluate(() => (globalThis as unknown as BenchGlobal).__udpLabBench.start());
     const batchesBefore = postedBatches;
     const started = performance.now();
@@ -102,6 +112,12 @@ export async function panel(ctx: BenchContext): Promise<void> {
     feed.flush();
     await new Promise((r) => setTimeout(r, 750));
     const result = await page.evaluate(() => (globalThis as unknown as BenchGlobal).__udpLabBench.stop());
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop');
+      fs.mkdirSync(path.join(ctx.root, 'bench/profiles'), { recursive: true });
+      fs.writeFileSync(path.join(ctx.root, 'bench/profiles/panel-page.cpuprofile'), JSON.stringify(profile));
+      await browser.stopTracing();
+    }
     clearInterval(pump);
     feed.dispose();
     const shownText = await page.evaluate(() => (globalThis as unknown as BenchGlobal).__udpLabBench.text());
@@ -130,7 +146,7 @@ export async function panel(ctx: BenchContext): Promise<void> {
       'ms',
       250,
       'max',
-      `p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms over ${lat.length} of ${postedBatches - batchesBefore} batches${result.stillPending ? `, ${result.stillPending} never shown` : ''}`,
+      `p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms over ${lat.length} of ${result.postedBatches} batches${result.stillPending ? `, ${result.stillPending} never shown` : ''}`,
     );
     const fps = f.length > 1 ? ((f.length - 1) * 1000) / (f[f.length - 1]! - f[0]!) : 0;
     ctx.report.info('panel frame rate', fps, 'fps', `${f.length} frames; longest gap ${longestGap.toFixed(0)} ms`);

@@ -40,6 +40,17 @@ export async function send(ctx: BenchContext): Promise<void> {
     const schedRatio = summarize(rows.map((r) => r.sched.perSecond / r.raw.perSecond));
     ctx.report.check('send core/raw ratio', coreRatio.median, 'ratio', 0.9, 'min', describeSpread(coreRatio, (v) => v.toFixed(3)));
     ctx.report.check('send scheduler/raw ratio', schedRatio.median, 'ratio', 0.9, 'min', describeSpread(schedRatio, (v) => v.toFixed(3)));
+    const us = (v: number) => `${v.toFixed(2)} µs`;
+    const cpuRaw = summarize(rows.map((r) => r.raw.cpuUsPerSend));
+    const cpuCore = summarize(rows.map((r) => r.core.cpuUsPerSend));
+    const cpuSched = summarize(rows.map((r) => r.sched.cpuUsPerSend));
+    ctx.report.info('send raw CPU per datagram', cpuRaw.median, 'µs', describeSpread(cpuRaw, us));
+    ctx.report.info('send core CPU per datagram', cpuCore.median, 'µs', describeSpread(cpuCore, us));
+    ctx.report.info('send scheduler CPU per datagram', cpuSched.median, 'µs', describeSpread(cpuSched, us));
+    const cpuRatio = summarize(rows.map((r) => r.raw.cpuUsPerSend / r.core.cpuUsPerSend));
+    const cpuSchedRatio = summarize(rows.map((r) => r.raw.cpuUsPerSend / r.sched.cpuUsPerSend));
+    ctx.report.info('send core/raw sends per CPU-second', cpuRatio.median, 'ratio', describeSpread(cpuRatio, (v) => v.toFixed(3)));
+    ctx.report.info('send scheduler/raw sends per CPU-second', cpuSchedRatio.median, 'ratio', describeSpread(cpuSchedRatio, (v) => v.toFixed(3)));
     const failed = rows.reduce((n, r) => n + r.raw.failed + r.core.failed + r.sched.failed, 0);
     if (failed > 0) ctx.log(`${failed} sends failed during the send bench`);
 
@@ -62,6 +73,6 @@ export async function send(ctx: BenchContext): Promise<void> {
       );
     }
   } finally {
-    await Promise.all([bench.stop(), blackhole.stop()]);
+    await Promise.all([bench.stop(), blackhole.stop(0)]);
   }
 }

@@ -40,16 +40,20 @@ export interface SendResult {
   failed: number;
   ms: number;
   perSecond: number;
+  /** CPU time (user + system) of this process per datagram: robust where wall-clock rates are not. */
+  cpuUsPerSend: number;
 }
 
-function result(sent: number, failed: number, ms: number): SendResult {
-  return { sent, failed, ms, perSecond: sent / (ms / 1000) };
+function result(sent: number, failed: number, ms: number, cpuSince: NodeJS.CpuUsage): SendResult {
+  const cpu = process.cpuUsage(cpuSince);
+  return { sent, failed, ms, perSecond: sent / (ms / 1000), cpuUsPerSend: (cpu.user + cpu.system) / Math.max(1, sent) };
 }
 
 /** Raw baseline: socket.send(buf, port, host, callback), WINDOW at a time. */
 async function rawLoop({ count }: { count: number }): Promise<SendResult> {
   const s = raw!;
   let failed = 0;
+  const cpu = process.cpuUsage();
   const start = performance.now();
   for (let done = 0; done < count; ) {
     const n = Math.min(WINDOW, count - done);
@@ -63,7 +67,7 @@ async function rawLoop({ count }: { count: number }): Promise<SendResult> {
     });
     done += n;
   }
-  return result(count - failed, failed, performance.now() - start);
+  return result(count - failed, failed, performance.now() - start, cpu);
 }
 
 /** The core's send path: UdpSocket.send(bytes, target), WINDOW promises at a time. */
@@ -71,6 +75,7 @@ async function coreLoop({ count }: { count: number }): Promise<SendResult> {
   const s = socket!;
   const target = { host: HOST, port: targetPort };
   let failed = 0;
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const pending: Array<Promise<unknown>> = new Array<Promise<unknown>>(WINDOW);
   for (let done = 0; done < count; ) {
@@ -79,17 +84,18 @@ async function coreLoop({ count }: { count: number }): Promise<SendResult> {
     await Promise.all(n === WINDOW ? pending : pending.slice(0, n));
     done += n;
   }
-  return result(count - failed, failed, performance.now() - start);
+  return result(count - failed, failed, performance.now() - start, cpu);
 }
 
 /** The scheduler at full speed (no interval, no rate) over the core's send path. */
 async function schedulerFull({ count }: { count: number }): Promise<SendResult> {
   const s = socket!;
   const target = { host: HOST, port: targetPort };
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const run = scheduler.start({ send: () => s.send(payload, target).then(() => undefined), count });
   const done = await run.done;
-  return result(done.sent, done.failed, performance.now() - start);
+  return result(done.sent, done.failed, performance.now() - start, cpu);
 }
 
 export interface AccuracyResult {
