@@ -28,7 +28,7 @@ interface MemorySample {
 
 export async function memory(ctx: BenchContext): Promise<void> {
   requireWorker(ctx.outDir, 'coreReceiver');
-  const total = ctx.quick ? 300_000 : 1_000_000;
+  const total = ctx.quick ? 200_000 : 1_000_000;
   const sizes = ctx.quick ? [64] : [64, 1024];
   for (const size of sizes) {
     const label = size >= 1024 ? `${size / 1024} KB` : `${size} B`;

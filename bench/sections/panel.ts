@@ -49,7 +49,7 @@ const SOCKET: SocketSummary = {
 export async function panel(ctx: BenchContext): Promise<void> {
   const webview = productionBundle(ctx, 'webview');
   if (!fs.existsSync(CHROMIUM)) throw new SkipSection(`${CHROMIUM} is missing (apt-get install chromium)`);
-  const seconds = ctx.quick ? 3 : 10;
+  const seconds = ctx.quick ? 2 : 10;
   // The panel's own test page (its real HTML and CSP, a fake host for acquireVsCodeApi), serving the
   // production bundle instead of dist/webview.js.
   const server = await startPanelServer({ webviewBundle: webview });
