@@ -72,6 +72,7 @@ export class App {
         this.detail.focus();
       },
       userScrolled: (atEnd) => this.toolbar.setFollow(atEnd, false),
+      resized: () => this.scheduleRender(true),
     });
     this.composer = new Composer(this.sockets, {
       send: (params) => this.send(params),
@@ -81,8 +82,7 @@ export class App {
     this.toolbar = new Toolbar(this.sockets, {
       filterChanged: (filter) => this.applyFilter(filter),
       pauseChanged: (paused) => this.setPaused(paused),
-      followChanged: (follow) => {
-        if (follow) this.list.scrollToEnd();
+      followChanged: () => {
         this.saveSoon();
         this.scheduleRender();
       },
@@ -309,9 +309,7 @@ export class App {
       this.view.work(FILTER_SLICE_MS);
       if (this.view.pending) this.scheduleRender(); // keep going next frame; the list shows what is known so far
     }
-    if (this.toolbar.isFollowing && !this.paused) this.list.scrollToEnd();
-    this.list.render(force);
-    if (this.toolbar.isFollowing && !this.paused) this.list.scrollToEnd();
+    this.list.render(force, this.toolbar.isFollowing && !this.paused);
     this.renderStatus();
     const selected = this.list.selection;
     if (selected !== undefined && this.store.findSeq(selected) === -1) this.detail.refresh();

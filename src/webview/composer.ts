@@ -19,7 +19,7 @@ const ENCODING_LABELS: Record<PayloadEncoding, string> = {
   text: 'Text (UTF-8)',
   hex: 'Hex',
   base64: 'Base64',
-  escaped: 'Escaped (\\xHH \\n \\0)',
+  escaped: 'Escaped (\\xHH)',
 };
 
 const PLACEHOLDERS: Record<PayloadEncoding, string> = {
@@ -215,7 +215,7 @@ export class Composer {
     const open = this.sockets.list().filter((s) => s.state === 'listening' || s.state === 'connected');
     return [
       ...open.map((s) => ({ value: s.id, label: s.title, description: s.state === 'connected' ? 'connected' : '' })),
-      { value: EPHEMERAL, label: 'Ephemeral socket (a new one per send)', description: '' },
+      { value: EPHEMERAL, label: 'Ephemeral (a new socket per send)', description: '' },
     ];
   }
 

@@ -24,6 +24,8 @@ export interface ListCallbacks {
   open(seq: number): void;
   /** The user scrolled: `atEnd` tells whether the newest row is in view (follow mode turns on/off with it). */
   userScrolled(atEnd: boolean): void;
+  /** The list's size changed: render again. */
+  resized(): void;
 }
 
 interface PooledRow {
@@ -40,6 +42,9 @@ interface PooledRow {
   };
   /** What it shows: absolute row index, or -1. */
   r: number;
+  /** Its view index and position (so unchanged ones are not written again). */
+  v: number;
+  top: number;
   /** SocketDirectory.version it was drawn with. */
   version: number;
 }
@@ -52,6 +57,11 @@ export class VirtualList {
   private selectedSeq: number | undefined;
   /** Where we last scrolled to ourselves, so that scroll event is not taken for the user's. */
   private expectedScrollTop: number | undefined;
+  private viewportHeight = ROW_HEIGHT * 12;
+  private headerHeight = ROW_HEIGHT;
+  private spacerPx = -1;
+  private rowCount = -1;
+  private lastScrollTop = -1;
   private readonly header: HTMLElement;
   private renderedFirst = 0;
 
@@ -95,19 +105,31 @@ export class VirtualList {
     this.viewport.addEventListener('scroll', () => {
       const expected = this.expectedScrollTop;
       this.expectedScrollTop = undefined;
-      if (expected === undefined || Math.abs(this.viewport.scrollTop - expected) >= 1) this.callbacks.userScrolled(this.isAtEnd());
-      this.render();
+      if (expected === undefined || Math.abs(this.viewport.scrollTop - expected) >= 1) {
+        this.callbacks.userScrolled(this.isAtEnd());
+        this.render();
+      }
     });
     this.viewport.addEventListener('click', (e) => {
       const seq = this.seqFromEvent(e);
-      if (seq !== undefined) this.select(seq, true);
+      if (seq === undefined) return;
+      this.select(seq, true);
+      // Looking at an older row stops following the newest (as moving there with the keys does).
+      const r = this.store.findSeq(seq);
+      if (r !== -1 && this.view.indexOf(r) < this.view.length - 1) this.callbacks.userScrolled(false);
     });
     this.viewport.addEventListener('dblclick', (e) => {
       const seq = this.seqFromEvent(e);
       if (seq !== undefined) this.callbacks.open(seq);
     });
     this.viewport.addEventListener('keydown', (e) => this.onKey(e));
-    new ResizeObserver(() => this.render()).observe(this.viewport);
+    // Sizes are read here, after layout, so render() never has to force one.
+    new ResizeObserver(() => {
+      this.viewportHeight = this.viewport.clientHeight;
+      this.headerHeight = this.header.offsetHeight;
+      this.lastScrollTop = -1;
+      this.callbacks.resized();
+    }).observe(this.viewport);
   }
 
   /** The element that takes keyboard focus. */
@@ -135,12 +157,6 @@ export class VirtualList {
     if (notify) this.callbacks.select(seq);
   }
 
-  /** Keeps the newest row in view. */
-  scrollToEnd(): void {
-    const target = this.viewport.scrollHeight - this.viewport.clientHeight;
-    if (Math.abs(this.viewport.scrollTop - target) > 1) this.scrollTo(target);
-  }
-
   isAtEnd(): boolean {
     return this.viewport.scrollTop + this.viewport.clientHeight >= this.viewport.scrollHeight - ROW_HEIGHT / 2;
   }
@@ -154,24 +170,26 @@ export class VirtualList {
     return this.spacer.childElementCount;
   }
 
-  /** Redraws the rows in view. `force` redraws rows whose content did not change (selection, names). */
-  render(force = false): void {
+  /**
+   * Redraws the rows in view. `force` redraws rows whose content did not change (selection, names); `follow`
+   * keeps the newest row in view. Layout is never read here while following (sizes come from a
+   * ResizeObserver), and every write happens before the one scroll write, so a frame costs one layout.
+   */
+  render(force = false, follow = false): void {
     const n = this.view.length;
-    const clientHeight = this.rowsHeight();
+    const rowsHeight = Math.max(ROW_HEIGHT, this.viewportHeight - this.headerHeight);
     const totalPx = n * ROW_HEIGHT;
     const spacerPx = Math.min(totalPx, MAX_SCROLL_PX);
-    if (this.spacer.style.height !== `${spacerPx}px`) this.spacer.style.height = `${spacerPx}px`;
-    this.viewport.setAttribute('aria-rowcount', String(n + 1));
-
-    const visible = Math.ceil(clientHeight / ROW_HEIGHT) + 1;
-    const scrollTop = this.viewport.scrollTop;
+    const maxScroll = Math.max(0, spacerPx - rowsHeight);
+    // Following: where the end is, computed rather than read. Otherwise: where the user left it.
+    const scrollTop = follow ? maxScroll : Math.min(this.viewport.scrollTop, maxScroll);
     let firstFloat: number;
     if (totalPx <= MAX_SCROLL_PX) {
       firstFloat = scrollTop / ROW_HEIGHT;
     } else {
-      const maxScroll = Math.max(1, spacerPx - clientHeight);
-      firstFloat = (Math.min(scrollTop, maxScroll) / maxScroll) * Math.max(0, n - clientHeight / ROW_HEIGHT);
+      firstFloat = (scrollTop / Math.max(1, maxScroll)) * Math.max(0, n - rowsHeight / ROW_HEIGHT);
     }
+    const visible = Math.ceil(rowsHeight / ROW_HEIGHT) + 1;
     const first = Math.max(0, Math.floor(firstFloat) - OVERSCAN);
     const count = Math.max(0, Math.min(n - first, visible + OVERSCAN * 2));
     this.renderedFirst = first;
@@ -187,13 +205,28 @@ export class VirtualList {
       }
       const v = first + j;
       const r = this.view.rowAt(v);
-      const top = scrollTop + (v - firstFloat) * ROW_HEIGHT;
-      row.element.style.transform = `translateY(${Math.round(top)}px)`;
+      const top = Math.round(scrollTop + (v - firstFloat) * ROW_HEIGHT);
+      if (row.top !== top) {
+        row.element.style.transform = `translateY(${top}px)`;
+        row.top = top;
+      }
       if (!row.element.isConnected) this.spacer.append(row.element);
-      setAttr(row.element, 'aria-rowindex', String(v + 2));
+      if (row.v !== v) {
+        row.element.setAttribute('aria-rowindex', String(v + 2));
+        row.v = v;
+      }
       if (force || row.r !== r || row.version !== version) this.fill(row, r, version);
     }
-    window.dispatchEvent(new CustomEvent('udplab-rendered', { detail: { rows: count, total: n } }));
+    if (this.spacerPx !== spacerPx) {
+      this.spacer.style.height = `${spacerPx}px`;
+      this.spacerPx = spacerPx;
+    }
+    if (this.rowCount !== n) {
+      this.viewport.setAttribute('aria-rowcount', String(n + 1));
+      this.rowCount = n;
+    }
+    if (follow && Math.abs(this.lastScrollTop - scrollTop) >= 1) this.scrollTo(scrollTop);
+    this.lastScrollTop = scrollTop;
   }
 
   private createRow(): PooledRow {
@@ -210,7 +243,7 @@ export class VirtualList {
     const preview = cell('c-preview');
     const element = el('div', { class: 'dg-row', role: 'row' });
     element.append(time, dir, socket, peer, family, size, preview);
-    return { element, cells: { time, dirIcon, dirText, socket, peer, family, size, preview }, r: -1, version: -1 };
+    return { element, cells: { time, dirIcon, dirText, socket, peer, family, size, preview }, r: -1, v: -1, top: Number.NaN, version: -1 };
   }
 
   private fill(row: PooledRow, r: number, version: number): void {
@@ -334,12 +367,12 @@ export class VirtualList {
 
   private scrollTo(top: number): void {
     this.viewport.scrollTop = top;
-    this.expectedScrollTop = this.viewport.scrollTop;
+    // Not read back (that would force a second layout): the browser rounds, the scroll handler allows for it.
+    this.expectedScrollTop = top;
   }
 
   /** Height available to rows: the viewport minus the sticky header. */
   private rowsHeight(): number {
-    const h = this.viewport.clientHeight - this.header.offsetHeight;
-    return h > 0 ? h : ROW_HEIGHT * 10;
+    return Math.max(ROW_HEIGHT, this.viewportHeight - this.headerHeight);
   }
 }
