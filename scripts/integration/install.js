@@ -9,7 +9,7 @@
 // changing a version below installs the new one beside the old. An interrupted install has no marker and is
 // redone from scratch. Run directly (`npm run test:setup`) to install without running tests.
 'use strict';
-const { spawnSync } = require('child_process');
+const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -31,12 +31,21 @@ const codeServerEntry = path.join(codeServerHome, 'out', 'node', 'entry.js');
 
 const log = (line) => console.log(`[tools] ${line}`);
 
+/**
+ * Runs a long install step without blocking the event loop, so the harness's phase time limit and Ctrl+C
+ * still work while it runs. No stdin: CI has none, and nothing here may wait for an answer. Resolves with the
+ * seconds it took.
+ */
 function run(cmd, args, options = {}) {
   const started = Date.now();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
-  if (r.error) throw new Error(`Could not start ${cmd} (${r.error.code}): ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${r.status}${r.signal ? ` (${r.signal})` : ''}.`);
-  return (Date.now() - started) / 1000;
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
+    child.once('error', (e) => reject(new Error(`Could not start ${cmd} (${e.code}): ${e.message}`)));
+    child.once('exit', (code, signal) => {
+      if (code === 0) resolve((Date.now() - started) / 1000);
+      else reject(new Error(`${cmd} ${args.join(' ')} failed with ${signal ? `signal ${signal}` : `exit code ${code}`}.`));
+    });
+  });
 }
 
 function onPath(command) {
@@ -56,7 +65,7 @@ function markComplete(dir, details) {
 }
 
 /** apt-get as root, or through `sudo -n` when that works without a password; otherwise a sentence saying what to run. */
-function aptInstall(packages) {
+async function aptInstall(packages) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status !== 0) {
     throw new Error(
@@ -70,7 +79,7 @@ function aptInstall(packages) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const apt = (args) => (isRoot ? run('apt-get', args, { env }) : run('sudo', ['-n', 'apt-get', ...args], { env }));
   log(`apt-get update, then apt-get install ${packages.join(' ')}`);
-  const seconds = apt(['update', '-q']) + apt(['install', '-y', '-q', ...packages]);
+  const seconds = (await apt(['update', '-q'])) + (await apt(['install', '-y', '-q', ...packages]));
   log(`Debian packages installed in ${seconds.toFixed(0)} s`);
 }
 
@@ -99,7 +108,7 @@ function node24Env() {
   return env;
 }
 
-function ensureNode() {
+async function ensureNode() {
   if (isComplete(nodeDir) && fs.existsSync(nodeBin)) {
     log(`reusing cached Node ${NODE_VERSION} (${nodeBin})`);
     return;
@@ -108,7 +117,7 @@ function ensureNode() {
   fs.rmSync(nodeDir, { recursive: true, force: true });
   fs.mkdirSync(nodeDir, { recursive: true });
   fs.writeFileSync(path.join(nodeDir, 'package.json'), JSON.stringify({ name: 'udp-lab-node-cache', private: true }) + '\n');
-  const seconds = run('npm', ['install', '--no-audit', '--no-fund', '--save-exact', `${nodePackage}@${NODE_VERSION}`], {
+  const seconds = await run('npm', ['install', '--no-audit', '--no-fund', '--save-exact', `${nodePackage}@${NODE_VERSION}`], {
     cwd: nodeDir,
   });
   const version = spawnSync(nodeBin, ['--version'], { encoding: 'utf8' }).stdout.trim();
@@ -147,7 +156,7 @@ function verifyCodeServer() {
   return { problems, versionLine: version.stdout.trim().split('\n').pop() };
 }
 
-function ensureCodeServer() {
+async function ensureCodeServer() {
   if (isComplete(codeServerDir) && fs.existsSync(codeServerEntry)) {
     log(`reusing cached code-server ${CODE_SERVER_VERSION} (${codeServerDir})`);
     return;
@@ -165,7 +174,7 @@ function ensureCodeServer() {
     allowScripts: { 'code-server': true, argon2: true },
   };
   fs.writeFileSync(path.join(codeServerDir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
-  const seconds = run('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: codeServerDir, env: node24Env() });
+  const seconds = await run('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: codeServerDir, env: node24Env() });
   const { problems, versionLine } = verifyCodeServer();
   if (problems.length > 0) {
     throw new Error(`code-server ${CODE_SERVER_VERSION} installed but is not usable:\n  - ${problems.join('\n  - ')}\nDelete ${codeServerDir} and retry.`);
@@ -174,18 +183,18 @@ function ensureCodeServer() {
   log(`code-server ${CODE_SERVER_VERSION} installed in ${seconds.toFixed(0)} s (${versionLine})`);
 }
 
-/** Makes sure every tool is there; returns their paths. Throws an Error whose message says what to do. */
-function ensureTools({ needCodeServer = true, needChromium = true } = {}) {
+/** Makes sure every tool is there; resolves with their paths, or rejects with an Error saying what to do. */
+async function ensureTools({ needCodeServer = true, needChromium = true } = {}) {
   const started = Date.now();
   const codeServerMissing = needCodeServer && !(isComplete(codeServerDir) && fs.existsSync(codeServerEntry));
   const debian = missingDebianPackages({ forCodeServerBuild: codeServerMissing }).filter(
     (p) => needChromium || p !== 'chromium',
   );
-  if (debian.length > 0) aptInstall(debian);
+  if (debian.length > 0) await aptInstall(debian);
   else if (needChromium) log(`reusing ${chromiumPath}`);
   if (needCodeServer) {
-    ensureNode();
-    ensureCodeServer();
+    await ensureNode();
+    await ensureCodeServer();
   }
   const seconds = (Date.now() - started) / 1000;
   if (seconds > 5) log(`tools ready after ${seconds.toFixed(0)} s`);
@@ -195,10 +204,8 @@ function ensureTools({ needCodeServer = true, needChromium = true } = {}) {
 module.exports = { ensureTools, CODE_SERVER_VERSION, NODE_VERSION, cacheDir };
 
 if (require.main === module) {
-  try {
-    ensureTools();
-  } catch (e) {
+  ensureTools().catch((e) => {
     console.error(`✘ ${e instanceof Error ? e.message : e}`);
     process.exit(1);
-  }
+  });
 }
