@@ -31,13 +31,18 @@ function toolsInstalled(root: string): string | undefined {
   return undefined;
 }
 
-function runOnce(root: string): Promise<ActivationRecord> {
+function runOnce(root: string, profileFile: string | undefined): Promise<ActivationRecord> {
   const file = path.join(os.tmpdir(), `udp-lab-activation-${process.pid}-${Date.now()}.json`);
   return new Promise((resolve, reject) => {
     let output = '';
     const child = spawn(process.execPath, ['scripts/integration/run.js', '--grep', 'activation cost', '--no-package', '--timeout', '120'], {
       cwd: root,
-      env: { ...process.env, UDP_LAB_BENCH_ACTIVATION_FILE: file, UDP_LAB_RESULTS_FILE: '' },
+      env: {
+        ...process.env,
+        UDP_LAB_BENCH_ACTIVATION_FILE: file,
+        UDP_LAB_RESULTS_FILE: '',
+        ...(profileFile ? { UDP_LAB_BENCH_ACTIVATION_PROFILE: profileFile } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -68,7 +73,8 @@ export async function measureActivation(ctx: BenchContext): Promise<void> {
     return;
   }
   ctx.log('activation: one workbench session running the "activation cost" test');
-  const record = await runOnce(ctx.root);
+  const profileFile = ctx.workerExecArgv.includes('--cpu-prof') ? path.join(ctx.root, 'bench/profiles/activation.cpuprofile') : undefined;
+  const record = await runOnce(ctx.root, profileFile);
   ctx.report.info(
     name,
     record.activationMs,

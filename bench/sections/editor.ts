@@ -30,6 +30,7 @@ function biggestParts(parts: Array<{ file: string; bytes: number }>): string {
 export async function editor(ctx: BenchContext): Promise<void> {
   if (ctx.workerExecArgv.includes('--cpu-prof')) {
     ctx.log('bundle sizes are not measured with --cpu-prof (the bundles are built unminified for readable profiles)');
+    await measureActivation(ctx);
     return;
   }
   for (const [name, limitKb] of [

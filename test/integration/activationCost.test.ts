@@ -4,8 +4,11 @@
 // from $UDP_LAB_BENCH_ACTIVATION_FILE:
 //   - codeLoadingMs: reading, compiling and evaluating the extension's bundle (a fresh require of `main`);
 //   - activationMs: `ext.activate()` from inactive (loading + activate()), when this test is what activates it.
+// With $UDP_LAB_BENCH_ACTIVATION_PROFILE set (`npm run bench -- --cpu-prof`), the extension host's CPU profile
+// of that activation is written there, to see where the time goes.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as inspector from 'inspector';
 import * as path from 'path';
 import { udpLab } from './support/extension';
 import { TEST_LINE_MARKER } from './support/runMocha';
@@ -26,13 +29,32 @@ function measureCodeLoading(mainFile: string): number {
   return ms;
 }
 
+/** Starts a CPU profile of this extension host; the returned function stops it and writes it to `file`. */
+async function startProfile(file: string): Promise<() => Promise<void>> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params: object = {}) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 100 });
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    fs.writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 describe('UDP Lab activation cost', () => {
   it('is not active until a UDP Lab feature is used, then activates', async () => {
     const ext = udpLab();
     const activeBefore = ext.isActive;
+    const profileFile = process.env.UDP_LAB_BENCH_ACTIVATION_PROFILE;
+    const stopProfile = profileFile && !activeBefore ? await startProfile(profileFile) : undefined;
     const started = performance.now();
     await ext.activate();
     const activationMs = activeBefore ? null : performance.now() - started;
+    await stopProfile?.();
     const main = (ext.packageJSON as { main?: string }).main ?? './dist/extension.js';
     const codeLoadingMs = measureCodeLoading(path.join(ext.extensionPath, main));
     console.log(
