@@ -20,8 +20,9 @@ export interface EditorSurfaceHooks {
   /** Error and warning notifications shown so far (the last 100), oldest first. */
   shownMessages(): readonly ShownMessage[];
   readonly onDidShowMessage: vscode.Event<ShownMessage>;
-  /** Incoming-datagram notifications shown so far. */
+  /** Incoming-datagram notifications shown so far, and as they are shown. */
   incomingNotifications(): readonly string[];
+  readonly onDidNotifyIncoming: vscode.Event<string>;
 }
 
 export interface UdpLabApi {

@@ -51,6 +51,7 @@ export function registerEditorSurface(deps: SurfaceDeps, messages: MessagesLink)
     shownMessages: () => errors.messages,
     onDidShowMessage: errors.onDidShow,
     incomingNotifications: () => notifier.shown,
+    onDidNotifyIncoming: notifier.onDidNotify,
   };
   return {
     hooks,

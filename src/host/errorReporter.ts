@@ -38,7 +38,8 @@ export class ErrorReporter implements vscode.Disposable {
    * (a command awaiting it would hang until the user clicks); the chosen action runs when it is clicked.
    */
   show(error: unknown, actions: readonly ErrorAction[] = []): string {
-    const { message, code } = describe(error);
+    const { message: raw, code } = describe(error);
+    const message = inertLinks(raw);
     this.log.error(message);
     if (error instanceof Error && !isExpected(error) && error.stack) {
       this.log.debug(error.stack);
@@ -49,7 +50,8 @@ export class ErrorReporter implements vscode.Disposable {
   }
 
   /** A warning the user should see once (e.g. "2 empty selections were not sent"). */
-  warn(message: string, actions: readonly ErrorAction[] = []): void {
+  warn(text: string, actions: readonly ErrorAction[] = []): void {
+    const message = inertLinks(text);
     this.log.warn(message);
     this.record({ severity: 'warning', message, time: Date.now() });
     void vscode.window.showWarningMessage(message, ...actions.map((a) => a.title)).then((choice) => runChoice(choice, actions, this.log));
@@ -64,6 +66,14 @@ export class ErrorReporter implements vscode.Disposable {
   dispose(): void {
     this.onDidShowEmitter.dispose();
   }
+}
+
+/**
+ * Notifications turn `[text](target)` into a clickable link — a command link, too. Sentences quote what the user
+ * (or a .udp file from someone else's repository) typed, so the link syntax is broken with a zero-width space.
+ */
+export function inertLinks(message: string): string {
+  return message.replace(/\]\(/g, ']\u200b(');
 }
 
 function runChoice(choice: string | undefined, actions: readonly ErrorAction[], log: vscode.LogOutputChannel): void {

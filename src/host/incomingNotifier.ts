@@ -8,6 +8,7 @@ import type { SocketRegistry } from '../core/socketRegistry';
 import type { Endpoint } from '../shared/dto';
 import type { IncomingNotifications } from './config';
 import { Commands } from './commandIds';
+import { inertLinks } from './errorReporter';
 import { formatCount, formatEndpoint, socketTitle } from './format';
 import { forEachSocket } from './perSocket';
 
@@ -26,6 +27,8 @@ export interface IncomingNotifier extends vscode.Disposable {
   setMode(mode: IncomingNotifications): void;
   /** Notifications shown so far (tests). */
   readonly shown: readonly string[];
+  /** Fires with each notification's text as it is shown (tests wait on it). */
+  readonly onDidNotify: vscode.Event<string>;
 }
 
 export function registerIncomingNotifier(registry: SocketRegistry, initial: IncomingNotifications): IncomingNotifier {
@@ -36,6 +39,7 @@ export function registerIncomingNotifier(registry: SocketRegistry, initial: Inco
   let timer: NodeJS.Timeout | undefined;
   let lastShown = 0;
   const shown: string[] = [];
+  const notified = new vscode.EventEmitter<string>();
 
   const flush = (): void => {
     timer = undefined;
@@ -51,10 +55,13 @@ export function registerIncomingNotifier(registry: SocketRegistry, initial: Inco
     const text =
       `${where} received ${first ? 'its first datagram' : 'a datagram'} from ${formatEndpoint(p.peer)} (${formatCount(p.size)} bytes)` +
       (more > 0 ? `, and ${formatCount(more)} more ${first ? 'from new peers' : 'datagrams'}.` : '.');
-    shown.push(text);
+    // Socket labels are user text: keep link syntax in them inert (see inertLinks).
+    const safe = inertLinks(text);
+    shown.push(safe);
     if (shown.length > 100) shown.shift();
+    notified.fire(safe);
     const actions = socket ? ['Show Messages', 'Reply'] : ['Show Messages'];
-    void vscode.window.showInformationMessage(text, ...actions).then((choice) => {
+    void vscode.window.showInformationMessage(safe, ...actions).then((choice) => {
       if (choice === 'Show Messages') void vscode.commands.executeCommand(Commands.ShowMessages);
       else if (choice === 'Reply') {
         void vscode.commands.executeCommand(Commands.ReplyToPeer, { kind: 'peer', socketId: p.socketId, peer: p.peer });
@@ -97,7 +104,9 @@ export function registerIncomingNotifier(registry: SocketRegistry, initial: Inco
       attach();
     },
     shown,
+    onDidNotify: notified.event,
     dispose: () => {
+      notified.dispose();
       attached?.dispose();
       if (timer) clearTimeout(timer);
     },

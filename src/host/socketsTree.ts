@@ -118,9 +118,13 @@ export function socketContextValue(view: SocketView, peerCount: number): string 
 
 function socketItem(view: SocketView, peerCount: number): vscode.TreeItem {
   const hasChildren = peerCount > 0 || view.memberships.length > 0;
-  const item = new vscode.TreeItem(socketTitle(view), hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+  // The label is the endpoint; a user label goes after the live counts, so a narrow sidebar cuts the label, not
+  // the numbers.
+  const where = view.local ?? { address: view.options.address ?? '?', port: view.options.port };
+  const item = new vscode.TreeItem(`${view.type} ${formatEndpoint(where)}`, hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
   item.id = `socket/${view.id}`;
-  item.description = view.state === 'error' ? `error · ${socketCounts(view)}` : socketCounts(view);
+  const label = view.label ?? view.options.label;
+  item.description = [view.state === 'error' ? 'error' : '', socketCounts(view), label ?? ''].filter((p) => p !== '').join(' · ');
   item.iconPath = STATE_ICONS[view.state];
   item.contextValue = socketContextValue(view, peerCount);
   item.tooltip = socketTooltip(view, peerCount);

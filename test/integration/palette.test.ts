@@ -9,6 +9,8 @@ import { TEST_LINE_MARKER } from './support/runMocha';
 import { ui, uiDriverAvailable } from './support/uiDriver';
 
 const INPUT = '.quick-input-widget .quick-input-box input';
+/** The box has the keyboard: typing now cannot lose its first characters to the widget that was there before. */
+const FOCUSED = `${INPUT}:focus`;
 const MESSAGE = '.quick-input-widget .quick-input-message';
 const ROW = '.quick-input-widget .monaco-list-row';
 
@@ -33,11 +35,12 @@ if (!uiDriverAvailable()) {
       const reply = await ui([
         { press: 'Escape' },
         { press: 'F1' },
-        { waitFor: INPUT },
+        { waitFor: FOCUSED },
         { type: 'UDP: Listen on Port' },
         { waitForText: ROW, text: 'UDP: Listen on Port…', as: 'row' },
         { press: 'Enter' },
         { waitForText: MESSAGE, text: 'Binds udp4 on 127.0.0.1', as: 'prompt' },
+        { waitFor: FOCUSED },
         { type: '70000' },
         { waitForText: MESSAGE, text: 'Port 70000 is out of range', as: 'tooBig' },
         { press: 'Control+A' },
@@ -63,7 +66,7 @@ if (!uiDriverAvailable()) {
       const reply = await ui([
         { press: 'Escape' },
         { press: 'F1' },
-        { waitFor: INPUT },
+        { waitFor: FOCUSED },
         { type: 'UDP: Listen on Port' },
         { waitForText: ROW, text: 'UDP: Listen on Port…' },
         { press: 'Enter' },
@@ -72,6 +75,7 @@ if (!uiDriverAvailable()) {
         { waitFor: '.quick-input-widget .quick-input-list' },
         { read: '.quick-input-widget', as: 'afterGear' },
         { waitForText: ROW, text: 'IPv6 loopback' },
+        { waitFor: FOCUSED },
         { type: '::1' },
         { press: 'Enter' },
         { waitForText: ROW, text: 'Reuse Address' },
@@ -97,15 +101,17 @@ if (!uiDriverAvailable()) {
         await ui([
           { press: 'Escape' },
           { press: 'F1' },
-          { waitFor: INPUT },
+          { waitFor: FOCUSED },
           { type: 'UDP: Send…' },
           // Click the row itself: the palette may rank "Repeat Send…" (also a match) first.
           { click: ROW, text: 'UDP: Send…' },
           { waitFor: '.quick-input-widget input[placeholder^="Type host:port"]' },
+          { waitFor: FOCUSED },
           { type: `127.0.0.1:${peer.port}` },
           { waitForText: ROW, text: 'typed' },
           { press: 'Enter' },
           { waitForText: MESSAGE, text: 'Payload as Text' },
+          { waitFor: FOCUSED },
           { type: 'hello' },
           { press: 'Enter' },
         ]);
@@ -117,7 +123,7 @@ if (!uiDriverAvailable()) {
     });
 
     it('the palette lists every UDP Lab command under "UDP:"', async () => {
-      const reply = await ui([{ press: 'Escape' }, { press: 'F1' }, { waitFor: INPUT }, { type: 'UDP: ' }, { waitForText: ROW, text: 'UDP: Send…' }, { read: '.quick-input-widget .quick-input-list', as: 'list' }]);
+      const reply = await ui([{ press: 'Escape' }, { press: 'F1' }, { waitFor: FOCUSED }, { type: 'UDP: ' }, { waitForText: ROW, text: 'UDP: Send…' }, { read: '.quick-input-widget .quick-input-list', as: 'list' }]);
       assert.match(reply.reads.list ?? '', /UDP: Listen on Port…/);
       assert.match(reply.reads.list ?? '', /UDP: Send…/);
     });
