@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { SocketRegistry } from '../core/socketRegistry';
 import type { Endpoint } from '../shared/dto';
 import type { IncomingNotifications } from './config';
-import { Commands } from './commandIds';
+import { Commands, executeCommand } from './commandIds';
 import { inertLinks } from './errorReporter';
 import { formatCount, formatEndpoint, socketTitle } from './format';
 import { forEachSocket } from './perSocket';
@@ -62,9 +62,9 @@ export function registerIncomingNotifier(registry: SocketRegistry, initial: Inco
     notified.fire(safe);
     const actions = socket ? ['Show Messages', 'Reply'] : ['Show Messages'];
     void vscode.window.showInformationMessage(safe, ...actions).then((choice) => {
-      if (choice === 'Show Messages') void vscode.commands.executeCommand(Commands.ShowMessages);
+      if (choice === 'Show Messages') void executeCommand(Commands.ShowMessages);
       else if (choice === 'Reply') {
-        void vscode.commands.executeCommand(Commands.ReplyToPeer, { kind: 'peer', socketId: p.socketId, peer: p.peer });
+        void executeCommand(Commands.ReplyToPeer, { kind: 'peer', socketId: p.socketId, peer: p.peer });
       }
     });
   };

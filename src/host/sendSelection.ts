@@ -60,7 +60,8 @@ export function registerSendSelection(deps: SurfaceDeps): SendSelectionSurface {
     deps.recents.onDidChangeDocumentTarget(updateHint),
 
     registerGuarded(deps.errors, Commands.SendSelection, async (arg) => {
-      const args = argObject(arg);
+      // From the editor context menu VS Code passes the document's URI: that is the active editor's anyway.
+      const args = arg instanceof vscode.Uri ? undefined : argObject(arg);
       const editor = vscode.window.activeTextEditor;
       if (!editor) throw validationError('Send Selection needs an editor: open a file, select the text to send, and run it again.');
       const doc = editor.document;
@@ -113,8 +114,8 @@ export function registerSendSelection(deps: SurfaceDeps): SendSelectionSurface {
     }),
 
     registerGuarded(deps.errors, Commands.ChangeSendTarget, async (arg) => {
-      const args = argObject(arg);
-      let uri: vscode.Uri | undefined = vscode.window.activeTextEditor?.document.uri;
+      const args = arg instanceof vscode.Uri ? undefined : argObject(arg);
+      let uri: vscode.Uri | undefined = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
       const argUri = args ? optString(args, 'uri') : undefined;
       if (argUri !== undefined) {
         try {

@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { SocketRegistry } from '../core/socketRegistry';
 import type { MembershipView, PeerView, SocketView } from '../shared/dto';
+import { Commands } from './commandIds';
 import { formatBytes, formatCount, formatEndpoint, formatRate, socketCounts, socketTitle } from './format';
 import { LiveRefresh } from './liveRefresh';
 
@@ -88,7 +89,7 @@ export class SocketsTreeProvider implements vscode.TreeDataProvider<SocketsTreeN
       case 'more': {
         const item = new vscode.TreeItem(`… ${formatCount(element.hidden)} more peers`);
         item.tooltip = 'The Messages panel lists every datagram with its sender.';
-        item.command = { command: 'udpLab.showMessages', title: 'Show Messages' };
+        item.command = { command: Commands.ShowMessages, title: 'Show Messages' };
         return item;
       }
     }

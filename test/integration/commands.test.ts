@@ -7,8 +7,9 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { UdpLabApi } from '../../src/host/api';
-import type { ExportLogResult, RepeatSendResult, SendResult } from '../../src/host/commandIds';
+import { ALL_COMMANDS, Commands, executeCommand, type ExportLogResult, type RepeatSendResult, type SendResult } from '../../src/host/commandIds';
 import type { SocketView } from '../../src/shared/dto';
+import { contributedCommands } from './support/extension';
 import { api, closeAll, expectError, TestPeer, until } from './support/surface';
 
 describe('UDP Lab commands with arguments', () => {
@@ -32,6 +33,15 @@ describe('UDP Lab commands with arguments', () => {
     assert.ok(view, `listen ${JSON.stringify(args)} returned nothing; shown: ${JSON.stringify(udp.testing.shownMessages().at(-1))}`);
     return view;
   };
+
+  it('the typed command ids, the registered commands and package.json agree', async () => {
+    assert.deepEqual([...ALL_COMMANDS].sort(), contributedCommands().sort());
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.deepEqual(ALL_COMMANDS.filter((c) => !registered.has(c)), []);
+    // The typed helper runs the real command and its result is typed by id.
+    const view = await executeCommand(Commands.Listen, { port: 0 });
+    assert.equal(view?.state, 'listening');
+  });
 
   it('Listen on Port binds 127.0.0.1 by default and returns the socket view', async () => {
     const view = await listen({ port: 0 });
