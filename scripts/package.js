@@ -5,7 +5,8 @@
 //   node scripts/package.js [--out <dir>]      writes <dir>/udp-lab-<version>.vsix (default: the repository)
 //
 // After packaging it reads the .vsix's file list and fails when something the manifest points at is not in it
-// (main bundle, webview bundle, grammar, snippets, icons...): that is what a wrong .vscodeignore looks like.
+// (main bundle, webview bundle, grammar, snippets, icons, README images...): that is what a wrong
+// .vscodeignore looks like.
 // The integration run (scripts/integration/run.js) also installs the result into a fresh code-server.
 'use strict';
 const { spawn } = require('child_process');
@@ -61,7 +62,28 @@ function expectedFiles(manifest) {
   };
   visit(manifest.contributes || {}, '');
   if (manifest.icon) files.add(manifest.icon);
+  if (!hostedRepository(manifest)) for (const image of readmeImages()) files.add(image);
   return [...files].sort();
+}
+
+/** Relative image paths in README.md (markdown and <img>), which the Extensions view resolves inside the package. */
+function readmeImages() {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const found = [...readme.matchAll(/!\[[^\]]*\]\(\s*<?([^)\s>]+)>?[^)]*\)/g), ...readme.matchAll(/<img\b[^>]*\bsrc=["']([^"']+)["']/gi)];
+  return found
+    .map((m) => m[1])
+    .filter((src) => !/^[a-z][a-z0-9+.-]*:|^\/\/|^#/i.test(src))
+    .map((src) => path.posix.normalize(decodeURI(src.replace(/^\.\//, '').split(/[?#]/)[0])));
+}
+
+/**
+ * vsce rewrites README's relative links to absolute ones only for GitHub/GitLab repositories and refuses to
+ * package otherwise; for any other repository the links stay relative and the images ship inside the .vsix
+ * (.vscodeignore keeps docs/images), where VS Code's Extensions view finds them.
+ */
+function hostedRepository(manifest) {
+  const url = typeof manifest.repository === 'string' ? manifest.repository : (manifest.repository && manifest.repository.url) || '';
+  return /(^|[/.@])(github\.com|gitlab\.com)[/:]/i.test(url);
 }
 
 function run(cmd, args, { quiet }) {
@@ -90,7 +112,9 @@ async function packageVsix({ outDir = root, quiet = false } = {}) {
   fs.rmSync(file, { force: true });
   const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
   // Everything ships bundled, so there are no runtime dependencies for vsce to collect.
-  await run(process.execPath, [vsce, 'package', '--no-dependencies', '--out', file], { quiet });
+  const args = ['package', '--no-dependencies', '--out', file];
+  if (!hostedRepository(manifest)) args.push('--no-rewrite-relative-links');
+  await run(process.execPath, [vsce, ...args], { quiet });
   const files = zipEntries(file)
     .filter((n) => n.startsWith('extension/'))
     .map((n) => n.slice('extension/'.length));
