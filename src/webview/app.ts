@@ -309,8 +309,9 @@ export class App {
       this.view.work(FILTER_SLICE_MS);
       if (this.view.pending) this.scheduleRender(); // keep going next frame; the list shows what is known so far
     }
-    this.list.render(force, this.toolbar.isFollowing && !this.paused);
+    // Status first: every DOM write of the frame goes before the list's scroll write, so the frame lays out once.
     this.renderStatus();
+    this.list.render(force, this.toolbar.isFollowing && !this.paused);
     const selected = this.list.selection;
     if (selected !== undefined && this.store.findSeq(selected) === -1) this.detail.refresh();
   }

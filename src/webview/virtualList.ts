@@ -13,8 +13,8 @@ import type { SocketDirectory } from './socketDirectory';
 export const ROW_HEIGHT = 22;
 /** Browsers cap element heights (~33 M px in Chromium); past this the scroll position is scaled. */
 const MAX_SCROLL_PX = 8_000_000;
-const PREVIEW_BYTES = 192;
-const PREVIEW_CHARS = 240;
+const PREVIEW_BYTES = 160;
+const PREVIEW_CHARS = 200;
 const OVERSCAN = 2;
 
 export interface ListCallbacks {

@@ -36,6 +36,7 @@ export interface SynthOptions {
 const fromWebview: unknown[] = [];
 let savedState: unknown = w.__udpLabInitialState;
 let stream = 0;
+const prepared: HostToWebview[] = [];
 let totals: LogTotals = { logged: 0, dropped: 0, kept: 0, keptBytes: 0, lastSeq: 0 };
 
 w.acquireVsCodeApi = () => ({
@@ -155,6 +156,38 @@ const api = {
     stream = o.seq ?? stream + 1;
     deliver({ type: 'batch', seq: stream, totals, rows: encodeRowBlock(sources), skipped: o.skipped ?? 0 });
     return stream;
+  },
+  /**
+   * Builds `count` batches of `rows` synthetic rows each (with `skipped` counted per batch) ahead of time, so a
+   * measurement of the panel does not include making its input. deliverPrepared() posts the next one.
+   */
+  prepareBatches(o: { count: number; rows: number; skipped: number; from: number }): number {
+    prepared.length = 0;
+    let from = o.from;
+    for (let i = 0; i < o.count; i++) {
+      const sources = synth({ from, count: o.rows });
+      from += o.rows + o.skipped;
+      const last = sources[sources.length - 1]!;
+      totals = {
+        logged: totals.logged + o.rows + o.skipped,
+        dropped: totals.dropped,
+        kept: totals.kept + o.rows,
+        keptBytes: totals.keptBytes + sources.reduce((n, s) => n + s.bytes.length, 0),
+        lastSeq: last.seq,
+      };
+      stream++;
+      prepared.push({ type: 'batch', seq: stream, totals, rows: encodeRowBlock(sources), skipped: o.skipped });
+    }
+    stream -= o.count;
+    return prepared.length;
+  },
+  /** Posts the next prepared batch; returns its newest seq, or -1 when none is left. */
+  deliverPrepared(): number {
+    const next = prepared.shift();
+    if (!next || next.type !== 'batch') return -1;
+    stream = next.seq;
+    deliver(next);
+    return next.rows.seq[next.rows.count - 1] ?? -1;
   },
   /** Answers request `id` of the given type (tests decide what the host says). */
   respond(id: number, request: string, ok: boolean, resultOrError: unknown): void {
