@@ -8,8 +8,9 @@
 // Steps:
 //   { "press": "F1" }                      keyboard.press (Playwright key names, e.g. "Control+A", "Enter")
 //   { "type": "text" }                     keyboard.type into whatever has focus
-//   { "click": "css", "text"?: "…" }       click the first visible match (aria-label/title selectors work too)
+//   { "click": "css", "text"?: "…", "button"?: "right" }  click the first visible match (right: context menu)
 //   { "waitFor": "css", "text"?: "…" }     until an element matching css (and containing text) is visible
+//   { "waitForValue": "css", "value": "…" }  until the input's value is exactly that (typing has landed)
 //   { "read": "css", "as": "name" }        innerText of the first visible match, into reads[name] ("" if none)
 //   { "waitForText": "css", "text": "…", "as"?: "name" }  until the element's text contains `text`; reads it
 //   { "waitForWebview": "css", "text"?: "…" }  until an element inside a webview (nested iframes) is visible
@@ -71,7 +72,7 @@ async function runStep(page, step, reads, options) {
   if (typeof step.type === 'string') return page.keyboard.type(step.type, { delay: 5 });
   if (typeof step.click === 'string') {
     const loc = page.locator(step.click, typeof step.text === 'string' ? { hasText: step.text } : {});
-    return loc.first().click({ timeout });
+    return loc.first().click({ timeout, ...(step.button === 'right' ? { button: 'right' } : {}) });
   }
   if (typeof step.waitFor === 'string') {
     const loc = page.locator(step.waitFor, typeof step.text === 'string' ? { hasText: step.text } : {});
@@ -81,6 +82,17 @@ async function runStep(page, step, reads, options) {
     const loc = page.locator(step.waitForText).filter({ hasText: step.text }).first();
     await loc.waitFor({ state: 'visible', timeout });
     if (typeof step.as === 'string') reads[step.as] = await loc.innerText();
+    return;
+  }
+  if (typeof step.waitForValue === 'string' && typeof step.value === 'string') {
+    // An input's current value (what was typed), which innerText and attribute selectors do not see.
+    const loc = page.locator(step.waitForValue).first();
+    await loc.waitFor({ state: 'visible', timeout });
+    const deadline = Date.now() + timeout;
+    while ((await loc.inputValue({ timeout })) !== step.value) {
+      if (Date.now() > deadline) throw new Error(`${step.waitForValue} never held ${JSON.stringify(step.value)}`);
+      await page.waitForTimeout(50);
+    }
     return;
   }
   if (typeof step.read === 'string' && typeof step.as === 'string') {

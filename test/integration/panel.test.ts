@@ -7,6 +7,9 @@
 // extension host these tests run in, and "Reopen Closed Editor" does not reopen webview editors in VS Code 1.139
 // (it needs an untyped editor input, which webviews lack), so no in-host test can reach that path.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { UdpLabApi } from '../../src/host/api';
 import type { SocketView } from '../../src/shared/dto';
@@ -124,6 +127,47 @@ describe('Messages panel in a real VS Code', function () {
     }
   });
 
+  it('exports the filtered rows through the save dialog, as JSON Lines', async () => {
+    const file = path.join(os.tmpdir(), `udp-lab-panel-export-${process.pid}.jsonl`);
+    fs.rmSync(file, { force: true });
+    // Only what arrived on our socket: the filter travels to the host, which applies it to the whole log.
+    await ui([
+      { webviewFill: '#filter-search input', value: 'hello from the panel' },
+      { webviewClick: '#list-export' },
+      // VS Code's own save dialog (a quick input in the browser workbench): type the path, Enter.
+      { waitFor: '.quick-input-widget .quick-input-box input' },
+      { press: 'Control+A' },
+      { type: file },
+      { waitForValue: '.quick-input-widget .quick-input-box input', value: file },
+      { press: 'Enter' },
+    ]);
+    const reply = await ui([{ waitForWebview: '#action-status', text: 'Exported', timeoutMs: 15_000 }, { webviewRead: '#action-status', as: 'status' }]);
+    assert.match(reply.reads.status!, /Exported 2 datagrams to /);
+    const lines = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { direction: string; hex: string });
+    assert.deepEqual(
+      lines.map((l) => l.direction),
+      ['out', 'in'],
+    );
+    assert.equal(Buffer.from(lines[1]!.hex, 'hex').toString(), 'hello from the panel <b>not bold</b>');
+    fs.rmSync(file, { force: true });
+    await ui([{ webviewFill: '#filter-search input', value: '' }]);
+  });
+
+  it('filters to one socket when shown for it (the tree\'s Show Messages)', async () => {
+    await vscode.commands.executeCommand('udpLab.showMessages', { socketId: socket.id });
+    const reply = await ui([
+      { waitForWebview: '#list-status', text: 'matches', timeoutMs: 10_000 },
+      { webviewRead: '#list-status', as: 'status' },
+      { webviewRead: '#datagram-list .dg-row .c-socket', as: 'sockets' },
+    ]);
+    const names = new Set(reply.reads.sockets!.split('\n'));
+    assert.deepEqual([...names], ['panel-test · udp4 127.0.0.1:' + socket.local!.port], `only our socket's rows: ${reply.reads.sockets}`);
+  });
+
   it('comes back with its state and a fresh snapshot when its webview is reloaded', async () => {
     // Leave something in the composer to come back, and wait until the webview has saved it.
     await ui([
@@ -134,13 +178,16 @@ describe('Messages panel in a real VS Code', function () {
     // "Developer: Reload Webviews" throws the page away and loads it again; VS Code hands the saved state back
     // (as it does to the serializer after a window reload), and the host answers the new `ready` with a snapshot.
     await vscode.commands.executeCommand('workbench.action.webview.reloadWebviewAction');
+    // The old page had saved its state (html[data-state-saved]); the new one has not changed anything yet, so
+    // these selectors match only in the reloaded webview.
+    const fresh = 'html:not([data-state-saved])';
     const reply = await ui([
-      { waitForWebview: '.dg-row .c-preview', text: 'hello from the panel', timeoutMs: 20_000 },
-      { webviewRead: '#list-status', as: 'totals' },
-      { webviewValue: '#composer-target input', as: 'target' },
-      { webviewValue: '#composer-payload textarea', as: 'payload' },
+      { waitForWebview: `${fresh} .dg-row .c-preview`, text: 'hello from the panel', timeoutMs: 20_000 },
+      { webviewRead: `${fresh} #list-status`, as: 'totals' },
+      { webviewValue: `${fresh} #composer-target input`, as: 'target' },
+      { webviewValue: `${fresh} #composer-payload textarea`, as: 'payload' },
     ]);
-    assert.match(reply.reads.totals!, /datagrams in the panel · \d+ logged/, 'the reloaded webview got a fresh snapshot');
+    assert.match(reply.reads.totals!, /in the panel · \d+ logged/, 'the reloaded webview got a fresh snapshot');
     assert.equal(reply.reads.target, '127.0.0.1:4242', 'the composer came back from the saved state');
     assert.equal(reply.reads.payload, 'kept across reloads');
   });

@@ -6,7 +6,7 @@ import * as path from 'path';
 export type UiStep =
   | { press: string }
   | { type: string }
-  | { click: string; text?: string }
+  | { click: string; text?: string; button?: 'right' }
   | { waitFor: string; text?: string; timeoutMs?: number }
   | { waitForText: string; text: string; as?: string; timeoutMs?: number }
   | { read: string; as: string }
@@ -16,6 +16,7 @@ export type UiStep =
   | { webviewPress: string; key: string; timeoutMs?: number }
   | { webviewRead: string; as: string; text?: string; timeoutMs?: number }
   | { webviewValue: string; as: string; timeoutMs?: number }
+  | { waitForValue: string; value: string; timeoutMs?: number }
   | { screenshot: string; clip?: 'window' | 'sidebar' | 'panel' | 'editor' };
 
 export interface UiReply {
