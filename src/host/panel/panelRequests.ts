@@ -115,6 +115,9 @@ export class PanelRequests implements Disposable {
   }
 
   private async repeat(id: number, bytes: Uint8Array, target: HostPort, socketId: string | undefined, count: number, intervalMs: number, text: string): Promise<Result<'send'>> {
+    // One running repeat per request id: a second one under the same id would replace the first in `repeats`,
+    // and the first could then never be cancelled, not even by closing the panel.
+    if (this.repeats.has(id)) throw new UserError(`A repeat send with request id ${id} is already running. Stop it first, or use a new id.`);
     let firstError: unknown;
     let targetText = text;
     const scheduled = this.services.scheduler.start({
