@@ -129,6 +129,16 @@ describe('UDP Lab commands with arguments', () => {
     assert.ok(got.every((g) => g.bytes.toString() === 'tick'));
   });
 
+  it('closing the socket a repeat sends from ends the repeat, with what was sent so far', async () => {
+    const view = await listen();
+    const run = vscode.commands.executeCommand<RepeatSendResult>('udpLab.repeatSend', { target: peer.target, payload: 'x', count: 1000, intervalMs: 20, socket: view.id });
+    await peer.receivedCount(2);
+    await vscode.commands.executeCommand('udpLab.closeSocket', { socket: view.id });
+    const result = await run;
+    assert.equal(result?.cancelled, true);
+    assert.ok(result!.sent >= 2 && result!.sent < 1000, `sent ${result?.sent}`);
+  });
+
   it('Connect Socket to Peer / Disconnect Socket change the socket’s state and where it sends', async () => {
     const view = await listen();
     const connected = await vscode.commands.executeCommand<SocketView>('udpLab.connectSocket', { socket: view.id, target: peer.target });

@@ -3,7 +3,10 @@
 // Needs the runner's browser driver (scripts/integration/uiDriver.js); other runners (desktop VS Code via
 // @vscode/test-electron) have none, and there this suite is not registered (the log says so).
 import * as assert from 'assert';
+import * as vscode from 'vscode';
 import type { UdpLabApi } from '../../src/host/api';
+import type { RepeatSendResult } from '../../src/host/commandIds';
+import type { SocketView } from '../../src/shared/dto';
 import { api, closeAll, TestPeer, until } from './support/surface';
 import { TEST_LINE_MARKER } from './support/runMocha';
 import { ui, uiDriverAvailable } from './support/uiDriver';
@@ -13,6 +16,9 @@ const INPUT = '.quick-input-widget .quick-input-box input';
 const FOCUSED = `${INPUT}:focus`;
 const MESSAGE = '.quick-input-widget .quick-input-message';
 const ROW = '.quick-input-widget .monaco-list-row';
+const TREE_ROW = '.part.sidebar .monaco-list-row';
+const MENU = '.context-view .monaco-menu';
+const NOTIFICATION = '.notifications-center .notification-list-item';
 
 if (!uiDriverAvailable()) {
   console.log(`${TEST_LINE_MARKER}(palette typing suite not run: this runner has no browser driver)`);
@@ -118,6 +124,56 @@ if (!uiDriverAvailable()) {
         const [got] = await peer.receivedCount(1);
         assert.equal(got!.bytes.toString(), 'hello');
       } finally {
+        await peer.close();
+      }
+    });
+
+    it('a socket’s context menu offers what fits its state (composite contextValue)', async () => {
+      const view = (await vscode.commands.executeCommand<SocketView>('udpLab.listen', { port: 0 }))!;
+      await vscode.commands.executeCommand('udpLab.sockets.focus');
+      const label = `udp4 127.0.0.1:${view.local!.port}`;
+      const listening = await ui([
+        { waitForText: TREE_ROW, text: label },
+        { click: TREE_ROW, text: label, button: 'right' },
+        { waitFor: MENU },
+        { read: MENU, as: 'menu' },
+        { press: 'Escape' },
+      ]);
+      assert.match(listening.reads.menu ?? '', /Enable Broadcast/);
+      assert.doesNotMatch(listening.reads.menu ?? '', /Disable Broadcast|Disconnect Socket|Leave Multicast Group/);
+      assert.match(listening.reads.menu ?? '', /Connect Socket to Peer…[\s\S]*Set TTL…[\s\S]*Copy Local Address[\s\S]*Close Socket/);
+
+      await vscode.commands.executeCommand('udpLab.enableBroadcast', { socket: view.id });
+      await vscode.commands.executeCommand('udpLab.connectSocket', { socket: view.id, target: '127.0.0.1:9' });
+      udp.testing.refreshViews();
+      const connected = await ui([
+        { waitForText: TREE_ROW, text: label },
+        { click: TREE_ROW, text: label, button: 'right' },
+        { waitForText: MENU, text: 'Disconnect Socket', as: 'menu' },
+        { press: 'Escape' },
+      ]);
+      assert.match(connected.reads.menu ?? '', /Disable Broadcast/);
+      assert.doesNotMatch(connected.reads.menu ?? '', /Enable Broadcast|Connect Socket to Peer/);
+    });
+
+    it('Repeat Send’s progress notification cancels the run', async () => {
+      const peer = await TestPeer.open();
+      try {
+        // 1 000 datagrams 20 ms apart would take 20 s; Cancel in the notification ends it.
+        const run = vscode.commands.executeCommand<RepeatSendResult>('udpLab.repeatSend', { target: peer.target, payload: 'tick', count: 1000, intervalMs: 20 });
+        await peer.receivedCount(3);
+        // Toasts may stay hidden in a headless window; the Notifications Center lists the same notification.
+        await vscode.commands.executeCommand('notifications.showList');
+        await ui([
+          { waitForText: NOTIFICATION, text: 'Sending 1 000 datagrams' },
+          { click: `${NOTIFICATION} .monaco-button`, text: 'Cancel' },
+        ]);
+        const result = await run;
+        assert.equal(result?.cancelled, true);
+        assert.ok(result!.sent >= 3 && result!.sent < 1000, `sent ${result?.sent}`);
+        assert.equal(udp.registry.list().length, 0, 'the run’s own socket was closed');
+      } finally {
+        await vscode.commands.executeCommand('notifications.hideList');
         await peer.close();
       }
     });

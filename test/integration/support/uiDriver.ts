@@ -27,6 +27,7 @@ export interface UiReply {
 
 const UI_MARKER = '[udp-lab:ui] ';
 let counter = 0;
+const MODULE_TAG = Math.random().toString(36).slice(2, 10);
 
 export function uiDriverAvailable(): boolean {
   const dir = process.env.UDP_LAB_UI_DIR;
@@ -37,7 +38,9 @@ export function uiDriverAvailable(): boolean {
 export function ui(steps: UiStep[], ms = 30_000): Promise<UiReply> {
   const dir = process.env.UDP_LAB_UI_DIR;
   if (!dir) return Promise.reject(new Error('UDP_LAB_UI_DIR is not set: this runner has no browser driver'));
-  const id = `ui-${process.pid}-${++counter}`;
+  // Each test file is its own bundle with its own `counter`, so the id also carries a per-module random part:
+  // otherwise a later suite's first request would find an earlier suite's answer file and take it for its own.
+  const id = `ui-${process.pid}-${MODULE_TAG}-${++counter}`;
   const file = path.join(dir, `${id}.json`);
   return new Promise((resolve, reject) => {
     const watcher = fs.watch(dir, (_event, name) => {
