@@ -69,15 +69,16 @@ function readCounts(file) {
  * last test, a crash), is one failure — never green.
  */
 async function countedSession(harness, tools, opts, session) {
-  const countsFile = path.join(resultsDir, `${session.name}.counts.json`);
-  fs.rmSync(countsFile, { force: true });
+  // In this run's own temp folder: other runs in the same checkout (the bench, a colleague) must not see or
+  // remove it.
+  const countsFile = path.join(harness.dir('counts'), `${session.name}.json`);
   // --grep narrows the suites only; the packaged check always runs whole (and ignores an inherited grep).
   const grep = session.name === 'suites' ? opts.grep || process.env.UDP_LAB_TEST_GREP || '' : '';
   const env = { UDP_LAB_RESULTS_FILE: countsFile, UDP_LAB_TEST_GREP: grep, ...(session.env || {}) };
   const { failure } = await runSession(harness, tools, { ...session, env, resultsDir, timeout: opts.timeout });
   const counts = readCounts(countsFile);
   if (!counts) {
-    if (!failure) console.error(`✘ ${session.title}: the tests ended without writing counts to ${path.relative(root, countsFile)}`);
+    if (!failure) console.error(`✘ ${session.title}: the tests ended without writing their counts (${countsFile})`);
     return { passed: 0, failed: 1, pending: 0 };
   }
   if (failure && counts.failed === 0) counts.failed = 1;
@@ -99,12 +100,22 @@ function timingSummary(timings) {
     .join('; ');
 }
 
+/**
+ * The previous run's failure artifacts go, so a stale screenshot cannot mislead; logs are overwritten by name.
+ * (Not the whole folder: another run in the same checkout, e.g. the bench, may be writing its logs there.)
+ */
+function clearResults() {
+  fs.mkdirSync(resultsDir, { recursive: true });
+  for (const f of fs.readdirSync(resultsDir)) {
+    if (/-(failure\.png|vscode-logs|server-logs)$|\.counts\.json$/.test(f)) fs.rmSync(path.join(resultsDir, f), { recursive: true, force: true });
+  }
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const harness = new Harness({ keepTemp: opts.keepTemp });
   const memory = memorySampler();
-  fs.rmSync(resultsDir, { recursive: true, force: true });
-  fs.mkdirSync(resultsDir, { recursive: true });
+  clearResults();
   const totals = { passed: 0, failed: 0, pending: 0 };
   const add = (c) => {
     totals.passed += c.passed;
