@@ -1,0 +1,86 @@
+// UDP Lab's settings take effect without a reload: the default bind address, the log caps, the default encoding,
+// and rememberTargets = 0 (nothing remembered, so Send Selection has no target to fall back on).
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { UdpLabApi } from '../../src/host/api';
+import type { SocketView } from '../../src/shared/dto';
+import { api, closeAll, expectError, TestPeer, until, within } from './support/surface';
+
+describe('UDP Lab settings', () => {
+  let udp: UdpLabApi;
+  let peer: TestPeer;
+
+  before(async () => {
+    udp = await api();
+  });
+  beforeEach(async () => {
+    await closeAll();
+    peer = await TestPeer.open();
+  });
+  afterEach(async () => {
+    for (const key of ['defaultBindAddress', 'log.maxDatagrams', 'defaultEncoding', 'rememberTargets']) await set(key, undefined);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await closeAll();
+    await peer.close();
+  });
+
+  /** Updates a udpLab.* user setting and waits until the change has reached the extension. */
+  async function set(key: string, value: unknown): Promise<void> {
+    const config = vscode.workspace.getConfiguration('udpLab');
+    if (config.inspect(key)?.globalValue === value) return;
+    const seen = new Promise<void>((resolve) => {
+      const sub = vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(`udpLab.${key}`)) return;
+        sub.dispose();
+        resolve();
+      });
+    });
+    await config.update(key, value, vscode.ConfigurationTarget.Global);
+    await within(seen, 5000, `udpLab.${key} to change`);
+  }
+
+  it('udpLab.defaultBindAddress decides where a bare port binds (and its family)', async () => {
+    await set('defaultBindAddress', '::1');
+    const view = await vscode.commands.executeCommand<SocketView>('udpLab.listen', { port: 0 });
+    assert.equal(view?.type, 'udp6');
+    assert.equal(view?.local?.address, '::1');
+  });
+
+  it('udpLab.log.maxDatagrams caps the log at once: the oldest are dropped and counted', async () => {
+    await set('log.maxDatagrams', 100);
+    const view = (await vscode.commands.executeCommand<SocketView>('udpLab.listen', { port: 0 }))!;
+    const droppedBefore = udp.registry.log.dropped;
+    for (let i = 0; i < 150; i++) await peer.send(`d${i}`, view.local!.port);
+    await until(udp, () => udp.registry.get(view.id)?.view().stats.datagramsIn === 150, '150 datagrams arrived');
+    assert.equal(udp.registry.log.size, 100);
+    assert.equal(udp.registry.log.dropped - droppedBefore, 50);
+    assert.equal(Buffer.from(udp.registry.log.latest(1)[0]!.bytes).toString(), 'd149');
+  });
+
+  it('udpLab.defaultEncoding is how Send… reads a payload given without an encoding', async () => {
+    await set('defaultEncoding', 'hex');
+    await vscode.commands.executeCommand('udpLab.send', { target: peer.target, payload: 'de ad be ef' });
+    const [got] = await peer.receivedCount(1);
+    assert.equal(got!.bytes.toString('hex'), 'deadbeef');
+  });
+
+  it('udpLab.rememberTargets = 0 remembers no target, and Change Send Target says why', async () => {
+    await set('rememberTargets', 0);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'udp-lab-settings-'));
+    const file = path.join(dir, 'note.txt');
+    fs.writeFileSync(file, 'hello');
+    try {
+      await vscode.window.showTextDocument(vscode.Uri.file(file));
+      await expectError(udp, () => vscode.commands.executeCommand('udpLab.changeSendTarget', { target: peer.target }), /Remembering targets is off/);
+      // A target passed along still sends; it is just not kept.
+      await vscode.commands.executeCommand('udpLab.sendSelection', { target: peer.target });
+      await peer.receivedCount(1);
+      assert.equal(udp.testing.sendTargetHint(), undefined);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
