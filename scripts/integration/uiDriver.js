@@ -10,7 +10,7 @@
 //   { "type": "text" }                     keyboard.type into whatever has focus
 //   { "click": "css", "text"?: "…", "button"?: "right" }  click the first visible match (right: context menu)
 //   { "waitFor": "css", "text"?: "…" }     until an element matching css (and containing text) is visible
-//   { "waitForValue": "css", "value": "…" }  until the input's value is exactly that (typing has landed)
+//   { "waitForValue": "css", "value": "…", "not"?: true }  until the input's value is (not) exactly that
 //   { "read": "css", "as": "name" }        innerText of the first visible match, into reads[name] ("" if none)
 //   { "waitForText": "css", "text": "…", "as"?: "name" }  until the element's text contains `text`; reads it
 //   { "waitForWebview": "css", "text"?: "…" }  until an element inside a webview (nested iframes) is visible
@@ -85,12 +85,13 @@ async function runStep(page, step, reads, options) {
     return;
   }
   if (typeof step.waitForValue === 'string' && typeof step.value === 'string') {
-    // An input's current value (what was typed), which innerText and attribute selectors do not see.
+    // An input's current value (what was typed), which innerText and attribute selectors do not see;
+    // with "not": true, until it is anything but that value.
     const loc = page.locator(step.waitForValue).first();
     await loc.waitFor({ state: 'visible', timeout });
     const deadline = Date.now() + timeout;
-    while ((await loc.inputValue({ timeout })) !== step.value) {
-      if (Date.now() > deadline) throw new Error(`${step.waitForValue} never held ${JSON.stringify(step.value)}`);
+    while (((await loc.inputValue({ timeout })) === step.value) === (step.not === true)) {
+      if (Date.now() > deadline) throw new Error(`${step.waitForValue} never held ${step.not ? 'anything but ' : ''}${JSON.stringify(step.value)}`);
       await page.waitForTimeout(50);
     }
     return;

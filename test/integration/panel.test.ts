@@ -8,8 +8,6 @@
 // (it needs an untyped editor input, which webviews lack), so no in-host test can reach that path.
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import * as vscode from 'vscode';
 import type { UdpLabApi } from '../../src/host/api';
 import type { SocketView } from '../../src/shared/dto';
@@ -128,21 +126,20 @@ describe('Messages panel in a real VS Code', function () {
   });
 
   it('exports the filtered rows through the save dialog, as JSON Lines', async () => {
-    const file = path.join(os.tmpdir(), `udp-lab-panel-export-${process.pid}.jsonl`);
-    fs.rmSync(file, { force: true });
     // Only what arrived on our socket: the filter travels to the host, which applies it to the whole log.
     await ui([
       { webviewFill: '#filter-search input', value: 'hello from the panel' },
       { webviewClick: '#list-export' },
-      // VS Code's own save dialog (a quick input in the browser workbench): type the path, Enter.
-      { waitFor: '.quick-input-widget .quick-input-box input' },
-      { press: 'Control+A' },
-      { type: file },
-      { waitForValue: '.quick-input-widget .quick-input-box input', value: file },
+      // VS Code's own save dialog (a quick input in the browser workbench) proposes a file in the workspace
+      // folder: accept it. (Typing a path races the dialog's own path completion.)
+      { waitForText: '.quick-input-widget', text: 'Export the filtered datagrams as JSON Lines' },
+      { waitForValue: '.quick-input-widget .quick-input-box input', value: '', not: true },
       { press: 'Enter' },
     ]);
     const reply = await ui([{ waitForWebview: '#action-status', text: 'Exported', timeoutMs: 15_000 }, { webviewRead: '#action-status', as: 'status' }]);
-    assert.match(reply.reads.status!, /Exported 2 datagrams to /);
+    const m = /^Exported 2 datagrams to (.+\.jsonl)\.$/.exec(reply.reads.status!);
+    assert.ok(m, `the panel reports the export: ${reply.reads.status}`);
+    const file = m[1]!.startsWith('vscode-remote:') ? vscode.Uri.parse(m[1]!).path : m[1]!;
     const lines = fs
       .readFileSync(file, 'utf8')
       .trim()
