@@ -98,8 +98,12 @@ export async function panel(ctx: BenchContext): Promise<void> {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
       await cdp.send('Profiler.start');
-      await browser.startTracing(page, { path: path.join(ctx.root, 'bench/profiles/panel-trace.json'), screenshots: false });
     }
+    // Always a light trace (top-level tasks only: wall and thread time), so a long task can be told apart from
+    // a page starved of CPU by everything else on the machine; the full timeline only with --cpu-prof.
+    const traceFile = profiling ? path.join(ctx.root, 'bench/profiles/panel-trace.json') : path.join(ctx.outDir, 'panel-trace.json');
+    fs.mkdirSync(path.dirname(traceFile), { recursive: true });
+    await browser.startTracing(page, { path: traceFile, screenshots: false, ...(profiling ? {} : { categories: ['toplevel'] }) });
     await page.evaluate(() => (globalThis as unknown as BenchGlobal).__udpLabBench.start());
     const batchesBefore = postedBatches;
     const started = performance.now();
@@ -112,12 +116,12 @@ export async function panel(ctx: BenchContext): Promise<void> {
     feed.flush();
     await new Promise((r) => setTimeout(r, 750));
     const result = await page.evaluate(() => (globalThis as unknown as BenchGlobal).__udpLabBench.stop());
+    await browser.stopTracing();
     if (cdp) {
       const { profile } = await cdp.send('Profiler.stop');
-      fs.mkdirSync(path.join(ctx.root, 'bench/profiles'), { recursive: true });
       fs.writeFileSync(path.join(ctx.root, 'bench/profiles/panel-page.cpuprofile'), JSON.stringify(profile));
-      await browser.stopTracing();
     }
+    const cpuOfLongest = longTaskThreadTimes(traceFile);
     clearInterval(pump);
     feed.dispose();
     const shownText = await page.evaluate(() => (globalThis as unknown as BenchGlobal).__udpLabBench.text());
@@ -136,6 +140,15 @@ export async function panel(ctx: BenchContext): Promise<void> {
         ? `no task over 50 ms in ${seconds} s (the longtask API reports only those); longest frame gap ${longestGap.toFixed(0)} ms`
         : `${result.longTasks.length} tasks over 50 ms in ${seconds} s`,
     );
+    if (cpuOfLongest) {
+      ctx.report.info(
+        'panel most CPU any task took',
+        cpuOfLongest.maxThreadMs,
+        'ms',
+        `trace: the longest task took ${cpuOfLongest.wallMs.toFixed(0)} ms of wall time but ${cpuOfLongest.threadMs.toFixed(1)} ms on its thread` +
+          (cpuOfLongest.threadMs < 0.5 * cpuOfLongest.wallMs ? ' (the rest is waiting for a CPU: machine load)' : ''),
+      );
+    }
     const lat = result.latencies;
     const p50 = percentile(lat, 50);
     const p95 = percentile(lat, 95);
@@ -163,4 +176,34 @@ export async function panel(ctx: BenchContext): Promise<void> {
     await browser.close();
     await server.close();
   }
+}
+
+/** From a Chromium trace: the renderer main thread's longest task, wall time vs time on its thread. */
+function longTaskThreadTimes(traceFile: string): { wallMs: number; threadMs: number; maxThreadMs: number } | undefined {
+  try {
+    const trace = JSON.parse(fs.readFileSync(traceFile, 'utf8')) as { traceEvents?: TraceEvent[] } | TraceEvent[];
+    const events = Array.isArray(trace) ? trace : (trace.traceEvents ?? []);
+    const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+    let longest: TraceEvent | undefined;
+    let maxThread = 0;
+    for (const e of events) {
+      if (e.ph !== 'X' || e.name !== 'ThreadControllerImpl::RunTask' || !main.has(`${e.pid}:${e.tid}`)) continue;
+      if (!longest || (e.dur ?? 0) > (longest.dur ?? 0)) longest = e;
+      maxThread = Math.max(maxThread, e.tdur ?? 0);
+    }
+    if (!longest || longest.tdur === undefined) return undefined;
+    return { wallMs: (longest.dur ?? 0) / 1000, threadMs: longest.tdur / 1000, maxThreadMs: maxThread / 1000 };
+  } catch {
+    return undefined;
+  }
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string };
 }
