@@ -2,7 +2,7 @@
 // its own user-data, extensions, HOME, XDG and TMPDIR folders under the harness temp root, no marketplace,
 // no telemetry, no update checks, and a user settings file that turns off what the tests do not need.
 'use strict';
-const { spawn, spawnSync } = require('child_process');
+const { spawn } = require('child_process');
 const fs = require('fs');
 const http = require('http');
 const path = require('path');
@@ -95,18 +95,27 @@ function baseArgs(profile) {
   ];
 }
 
-/** `code-server --install-extension file.vsix` into the profile's extensions folder; returns its output. */
+/**
+ * `code-server --install-extension file.vsix` into the profile's extensions folder; resolves with its output.
+ * Asynchronous, so the harness's time limit and Ctrl+C stay in charge while it runs.
+ */
 function installExtension(tools, profile, vsix) {
-  const r = spawnSync(tools.node, [tools.codeServerEntry, ...baseArgs(profile), '--force', '--install-extension', vsix], {
-    env: serverEnv(profile),
-    encoding: 'utf8',
-    timeout: 60_000,
+  return new Promise((resolve, reject) => {
+    const child = spawn(tools.node, [tools.codeServerEntry, ...baseArgs(profile), '--force', '--install-extension', vsix], {
+      env: serverEnv(profile),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      output = output.trim();
+      if (code !== 0 || /failed|error/i.test(output)) {
+        reject(new Error(`code-server --install-extension ${path.basename(vsix)} failed (exit ${code}):\n${output}`));
+      } else resolve(output);
+    });
   });
-  const output = `${r.stdout}${r.stderr}`.trim();
-  if (r.status !== 0 || /failed|error/i.test(output)) {
-    throw new Error(`code-server --install-extension ${path.basename(vsix)} failed (exit ${r.status}):\n${output}`);
-  }
-  return output;
 }
 
 function httpStatus(url) {

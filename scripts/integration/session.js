@@ -55,10 +55,10 @@ async function runSession(harness, tools, s) {
   const firstTestLine = new Promise((r) => (sawTestLine = r));
   try {
     if (s.vsix) {
-      const out = await harness.step(`${name}: install .vsix`, 90, async () => installExtension(tools, profile, s.vsix));
+      const out = await harness.step(`${name}: install .vsix`, 90, () => installExtension(tools, profile, s.vsix));
       console.log(dim(out.split('\n').filter((l) => /install/i.test(l)).join('\n')));
     }
-    server = await harness.step(`${name}: start code-server`, 45, () =>
+    server = await harness.step(`${name}: start code-server`, 90, () =>
       startCodeServer({
         tools,
         profile,
@@ -77,7 +77,7 @@ async function runSession(harness, tools, s) {
       extensionDevelopmentPath: s.extensionDevelopmentPath,
       extensionTestsPath: s.extensionTestsPath,
     });
-    wb = await harness.step(`${name}: launch Chromium`, 45, () =>
+    wb = await harness.step(`${name}: launch Chromium`, 120, () =>
       openWorkbench({
         harness,
         url,
@@ -93,11 +93,12 @@ async function runSession(harness, tools, s) {
         },
       }),
     );
+    // The limits catch hangs, not slowness: on two cores shared with other work each step can take 30 s.
     const seeLog = `See ${path.relative(root, logs.workbench)}.`;
-    await harness.step(`${name}: load workbench`, 90, () => wb.drawn(), seeLog);
+    await harness.step(`${name}: load workbench`, 120, () => wb.drawn(), seeLog);
     await harness.step(
       `${name}: start tests`,
-      90,
+      120,
       () => Promise.race([firstTestLine, wb.exit]),
       `The workbench is up but the extension host did not start the tests. ${seeLog}`,
     );

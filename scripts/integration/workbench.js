@@ -63,6 +63,9 @@ async function openWorkbench({ harness, url, profileDir, logFile, onLog, viewpor
     viewport,
     colorScheme,
     deviceScaleFactor,
+    // code-server compresses every response on the fly (~3 s of CPU for workbench.js alone on a busy 2-core
+    // machine); over loopback that only costs time.
+    extraHTTPHeaders: { 'Accept-Encoding': 'identity' },
     // The harness owns signal handling and cleanup; Playwright must not exit the process on its own.
     handleSIGINT: false,
     handleSIGTERM: false,
