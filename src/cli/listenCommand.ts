@@ -7,7 +7,7 @@ import { parseBindSpec } from '../shared/validation';
 import { UdpSocket, type ReceivedDatagram } from '../core/udpSocket';
 import { ExitCode, UsageError } from './exitCodes';
 import { interruptToken } from './interrupt';
-import { BatchedWriter, datagramJson, formatEndpoint, isoTime, plural } from './output';
+import { BatchedWriter, formatEndpoint, isoTime, plural, writeDatagramJson } from './output';
 
 export interface ListenCommandOptions {
   json?: boolean;
@@ -41,7 +41,8 @@ export async function listenCommand(spec: string, options: ListenCommandOptions)
   );
 
   const out = new BatchedWriter(process.stdout);
-  const format = options.json ? (d: ReceivedDatagram) => datagramJson(d.time, d.peer, d.bytes) : textLine(options.encoding ?? 'text');
+  const text = textLine(options.encoding ?? 'text');
+  const print = options.json ? (d: ReceivedDatagram) => writeDatagramJson(out, d.time, d.peer, d.bytes) : (d: ReceivedDatagram) => out.line(text(d));
   const limit = options.count ?? Infinity;
   let received = 0;
   let reason = 'interrupt' as 'count' | 'timeout' | 'interrupt';
@@ -50,7 +51,7 @@ export async function listenCommand(spec: string, options: ListenCommandOptions)
     const subscription = socket.onDidReceive((d) => {
       if (received >= limit) return;
       received++;
-      out.line(format(d));
+      print(d);
       if (received >= limit) {
         reason = 'count';
         done();

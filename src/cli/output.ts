@@ -3,43 +3,84 @@
 // and small formatting helpers shared by the commands.
 
 import type { Endpoint } from '../shared/dto';
-import { toHex } from '../shared/payload';
+import { toHex, writeHexAscii } from '../shared/payload';
 
 /** Above this many bytes waiting in the stream, new lines are dropped (and counted) rather than queued. */
 const MAX_PENDING_BYTES = 64 * 1024 * 1024;
-/** Flush early when a batch grows past this, so a flood does not build one huge string. */
-const FLUSH_AT_CHARS = 256 * 1024;
+/** Batch size: a flood fills a batch and writes it at once; a trickle is written at the end of each turn. */
+const BATCH_BYTES = 256 * 1024;
 
+/**
+ * Lines written as bytes into a batch buffer and handed to the stream once per event-loop turn (or when the
+ * batch is full). Building bytes directly — hex digits straight from the payload, ASCII fields with a native
+ * latin1 write — avoids a string per datagram, a join and a UTF-8 re-encode of every line.
+ */
 export class BatchedWriter {
-  private parts: string[] = [];
-  private chars = 0;
+  private buf = Buffer.allocUnsafe(BATCH_BYTES);
+  private len = 0;
   private scheduled = false;
   /** Lines not written because the reader was too slow. */
   dropped = 0;
 
   constructor(private readonly stream: NodeJS.WritableStream & { writableLength?: number }) {}
 
-  line(text: string): void {
+  /** False (and the line is counted as dropped) when the reader is too far behind. */
+  begin(maxBytes: number): boolean {
     if ((this.stream.writableLength ?? 0) > MAX_PENDING_BYTES) {
       this.dropped++;
-      return;
+      return false;
     }
-    this.parts.push(text, '\n');
-    this.chars += text.length + 1;
-    if (this.chars >= FLUSH_AT_CHARS) this.flush();
-    else if (!this.scheduled) {
+    if (this.len + maxBytes > this.buf.length) {
+      this.flush();
+      if (maxBytes > this.buf.length) this.buf = Buffer.allocUnsafe(maxBytes);
+    }
+    if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
+    return true;
+  }
+
+  /** ASCII-only text (JSON field names, numbers, ISO times, IP addresses). */
+  ascii(text: string): void {
+    this.len += this.buf.write(text, this.len, 'latin1');
+  }
+
+  utf8(text: string): void {
+    this.len += this.buf.write(text, this.len, 'utf8');
+  }
+
+  hex(bytes: Uint8Array): void {
+    if (bytes.length < 128) {
+      this.len = writeHexAscii(bytes, this.buf, this.len);
+      return;
+    }
+    // Long payloads: Node's native hex encoder (vectorised) beats any JS loop several times over; the digits are
+    // the same lower-case pairs the shared codec writes (the CLI tests compare them).
+    const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.len += this.buf.write(view.toString('hex'), this.len, 'latin1');
+  }
+
+  endLine(): void {
+    this.buf[this.len++] = 0x0a;
+  }
+
+  /** One line of any text. */
+  line(text: string): void {
+    if (!this.begin(text.length * 3 + 1)) return;
+    this.utf8(text);
+    this.endLine();
   }
 
   flush(): void {
     this.scheduled = false;
-    if (this.parts.length === 0) return;
-    const chunk = this.parts.join('');
-    this.parts = [];
-    this.chars = 0;
+    if (this.len === 0) return;
+    const chunk = this.buf.subarray(0, this.len);
+    this.len = 0;
     this.stream.write(chunk);
+    // stdout to a file or (on Linux) a pipe writes synchronously: nothing is left queued, so the buffer can be
+    // reused. When the stream kept the chunk to write later, it owns that memory: start a fresh buffer.
+    if ((this.stream.writableLength ?? 1) > 0) this.buf = Buffer.allocUnsafe(Math.max(BATCH_BYTES, this.buf.length));
   }
 
   /** Flushes and resolves once the stream has taken everything (so `process.exit` does not cut output). */
@@ -62,7 +103,22 @@ export function formatEndpoint(e: { address: string; port: number }): string {
  * (an IPv6 zone is an interface name), which goes through JSON.stringify.
  */
 export function datagramJson(time: number, peer: Endpoint, bytes: Uint8Array, extra?: string): string {
-  return `{"time":"${isoTime(time)}","address":${jsonAddress(peer.address)},"family":"${peer.family}","port":${peer.port},"size":${bytes.length},"hex":"${toHex(bytes, '')}"${extra ?? ''}}`;
+  return `${datagramJsonHead(time, peer, bytes.length)}${toHex(bytes, '')}"${extra ?? ''}}`;
+}
+
+/** The same JSON line straight into a BatchedWriter (the `listen --json` hot path). */
+export function writeDatagramJson(out: BatchedWriter, time: number, peer: Endpoint, bytes: Uint8Array): void {
+  const head = datagramJsonHead(time, peer, bytes.length);
+  if (!out.begin(head.length + bytes.length * 2 + 3)) return;
+  out.ascii(head);
+  out.hex(bytes);
+  out.ascii('"}');
+  out.endLine();
+}
+
+/** Everything up to the hex digits: `{"time":"…","address":"…","family":"…","port":N,"size":N,"hex":"`. */
+function datagramJsonHead(time: number, peer: Endpoint, size: number): string {
+  return `{"time":"${isoTime(time)}","address":${jsonAddress(peer.address)},"family":"${peer.family}","port":${peer.port},"size":${size},"hex":"`;
 }
 
 // Under a flood many datagrams share a millisecond and a sender: format each once, not once per datagram.

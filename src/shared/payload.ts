@@ -262,20 +262,36 @@ export function toHex(bytes: Uint8Array, separator = ' ', uppercase = false): st
     return uppercase ? s.toUpperCase() : s;
   }
   // ASCII codes into a reused buffer, then one native decode: ~10× faster than joining 2-character strings.
-  const stride = sep < 0 ? 2 : 3;
-  const length = n * stride - (stride - 2);
+  const length = n * (sep < 0 ? 2 : 3) - (sep < 0 ? 0 : 1);
   if (hexScratch.length < length) hexScratch = new Uint8Array(Math.max(length, hexScratch.length * 2));
-  const out = hexScratch;
+  writeHexAscii(bytes, hexScratch, 0, sep, uppercase);
+  return length <= 64 ? String.fromCharCode.apply(null, hexScratch.subarray(0, length) as unknown as number[]) : asciiDecoder.decode(hexScratch.subarray(0, length));
+}
+
+/**
+ * Writes `bytes` as hex digits (ASCII codes) into `out` at `offset`, with the one-character separator code `sep`
+ * between pairs (-1 = none); returns the offset after the last digit. `out` must have room for 3 × bytes.length.
+ * For writers that build output as bytes (the CLI's JSON lines) instead of strings.
+ */
+export function writeHexAscii(bytes: Uint8Array, out: Uint8Array, offset: number, sep = -1, uppercase = false): number {
+  const n = bytes.length;
   const base = uppercase ? 512 : 0;
-  let j = 0;
+  let j = offset;
+  if (sep < 0) {
+    for (let i = 0; i < n; i++) {
+      const k = base + 2 * bytes[i]!;
+      out[j++] = HEX_CODES[k]!;
+      out[j++] = HEX_CODES[k + 1]!;
+    }
+    return j;
+  }
   for (let i = 0; i < n; i++) {
     const k = base + 2 * bytes[i]!;
-    out[j] = HEX_CODES[k]!;
-    out[j + 1] = HEX_CODES[k + 1]!;
-    if (sep >= 0) out[j + 2] = sep;
-    j += stride;
+    if (i > 0) out[j++] = sep;
+    out[j++] = HEX_CODES[k]!;
+    out[j++] = HEX_CODES[k + 1]!;
   }
-  return length <= 64 ? String.fromCharCode.apply(null, out.subarray(0, length) as unknown as number[]) : asciiDecoder.decode(out.subarray(0, length));
+  return j;
 }
 
 /** Separators tolerated between hex bytes: whitespace (incl. newlines), ':', ',', '-'. */

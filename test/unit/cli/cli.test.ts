@@ -125,17 +125,21 @@ describe('udp-lab CLI', function () {
   describe('listen', () => {
     it('prints one JSON line per datagram with --json and exits after --count', async () => {
       const port = await freePort();
-      const listener = await startCli(['listen', `127.0.0.1:${port}`, '--json', '--count', '3']);
+      const listener = await startCli(['listen', `127.0.0.1:${port}`, '--json', '--count', '4']);
       await listener.waitForStderr('Listening on');
       await sendOnce(port, 'one');
       await sendOnce(port, Buffer.from([0x00, 0xff]));
       await sendOnce(port, '');
+      const long = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 37) & 0xff));
+      await sendOnce(port, long);
       const r = await listener.done;
       assert.equal(r.code, 0, r.stderr);
       const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-      assert.equal(lines.length, 3);
+      assert.equal(lines.length, 4);
       assert.deepEqual(Object.keys(lines[0]!), ['time', 'address', 'family', 'port', 'size', 'hex']);
-      assert.deepEqual(lines.map((l) => [l.address, l.family, l.size, l.hex]), [['127.0.0.1', 'IPv4', 3, '6f6e65'], ['127.0.0.1', 'IPv4', 2, '00ff'], ['127.0.0.1', 'IPv4', 0, '']]);
+      assert.deepEqual(lines.slice(0, 3).map((l) => [l.address, l.family, l.size, l.hex]), [['127.0.0.1', 'IPv4', 3, '6f6e65'], ['127.0.0.1', 'IPv4', 2, '00ff'], ['127.0.0.1', 'IPv4', 0, '']]);
+      assert.equal(lines[3]!.size, 300);
+      assert.equal(lines[3]!.hex, long.toString('hex'));
       assert.ok(!Number.isNaN(Date.parse(lines[0]!.time as string)));
       assert.match(lines[0]!.time as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     });
