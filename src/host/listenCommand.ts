@@ -64,8 +64,13 @@ export function registerListenCommand(deps: SurfaceDeps): vscode.Disposable {
 }
 
 /** Opens and binds (the activity log records it); remembers the address. Throws the core's UdpLabError. */
-export async function listen(deps: SurfaceDeps, options: SocketOptions): Promise<SocketView | undefined> {
-  if (options.address && !(await deps.exposure.confirm(options.address, options.port))) return undefined;
+export async function listen(deps: SurfaceDeps, requested: SocketOptions): Promise<SocketView | undefined> {
+  let options = requested;
+  if (options.address) {
+    const address = await deps.exposure.confirm(options.address, options.port);
+    if (address === undefined) return undefined;
+    if (address !== options.address) options = { ...options, address };
+  }
   const socket = await deps.registry.open(options);
   const view = socket.view();
   if (options.address) void deps.recents.addBindAddress(options.address);

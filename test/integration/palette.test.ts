@@ -128,6 +128,28 @@ if (!uiDriverAvailable()) {
       }
     });
 
+    it('binding 0.0.0.0 asks first, with the safe alternative: Cancel opens nothing, "Instead" binds 127.0.0.1', async () => {
+      const cancelled = vscode.commands.executeCommand<SocketView | undefined>('udpLab.listen', { port: 0, address: '0.0.0.0' });
+      const asked = await ui([
+        { waitForText: '.quick-input-widget', text: 'Listen on every network interface of this machine (0.0.0.0)?', as: 'question' },
+        { waitFor: FOCUSED },
+        { type: 'Cancel' },
+        { waitForText: ROW, text: 'Cancel' },
+        { press: 'Enter' },
+      ]);
+      assert.match(asked.reads.question ?? '', /Listen on the Network[\s\S]*Listen on 127\.0\.0\.1 Instead/);
+      assert.equal(await cancelled, undefined);
+      assert.equal(udp.registry.size, 0, 'Cancel opened nothing');
+
+      const local = vscode.commands.executeCommand<SocketView | undefined>('udpLab.listen', { port: 0, address: '0.0.0.0' });
+      await ui([
+        { waitForText: ROW, text: 'Listen on 127.0.0.1 Instead' },
+        { click: ROW, text: 'Listen on 127.0.0.1 Instead' },
+      ]);
+      const view = await local;
+      assert.equal(view?.local?.address, '127.0.0.1');
+    });
+
     it('a socket’s context menu offers what fits its state (composite contextValue)', async () => {
       const view = (await vscode.commands.executeCommand<SocketView>('udpLab.listen', { port: 0 }))!;
       await vscode.commands.executeCommand('udpLab.sockets.focus');
