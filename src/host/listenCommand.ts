@@ -23,7 +23,6 @@ const OPTIONS_BUTTON: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon
 interface ListenDraft {
   address: string;
   type: SocketType;
-  port?: number;
   reuseAddr: boolean;
   reusePort: boolean;
   ipv6Only: boolean;
