@@ -14,6 +14,9 @@ fs.mkdirSync(resultsDir, { recursive: true });
 
 /** Checks must pass but are not counted as tests. */
 const checks = [
+  // First: the machine tools the suites need (Chromium, iproute2 for the namespace tests, Node 24 and
+  // code-server in ~/.cache/udp-lab-test). Idempotent; later runs only confirm the cache.
+  ['setup', 'npm', ['run', '-s', 'test:setup']],
   ['lint', 'npm', ['run', '-s', 'lint']],
   ['typecheck', 'npm', ['run', '-s', 'typecheck']],
   ['build', 'npm', ['run', '-s', 'build']],
