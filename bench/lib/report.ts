@@ -39,7 +39,7 @@ export class Report {
     direction: 'min' | 'max',
     note?: string,
   ): void {
-    const target = `${direction === 'min' ? '≥' : '≤'} ${formatNumber(bound)}${unit && unit !== 'ratio' ? ` ${unit}` : ''}`;
+    const target = `${direction === 'min' ? '≥' : '≤'} ${formatBound(bound)}${unit && unit !== 'ratio' ? ` ${unit}` : ''}`;
     const met = value === null || !Number.isFinite(value) ? null : direction === 'min' ? value >= bound : value <= bound;
     this.add({ name, value, unit, target, met, ...(note ? { note } : {}) });
   }
@@ -82,6 +82,11 @@ function formatValue(r: ReportRow): string {
 export function formatRow(r: ReportRow): string {
   const verdict = r.met === null ? '' : r.met ? ' ✔' : ' ✘';
   return `${r.name}: ${formatValue(r)}${r.target ? ` (target ${r.target})` : ''}${verdict}${r.note ? `  [${r.note}]` : ''}`;
+}
+
+/** A bound as people write it: 0.9, 50, 250, 3.46. */
+function formatBound(v: number): string {
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(3)));
 }
 
 /** Thousands separated by a thin space for big counts, 3 significant digits for small figures. */

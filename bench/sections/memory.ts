@@ -63,12 +63,30 @@ export async function memory(ctx: BenchContext): Promise<void> {
       ctx.log(`memory ${label}: filling the log to its cap (${formatNumber(capAt)} datagrams), then ${formatNumber(total)} in all`);
       await fillTo(Math.min(total, Math.ceil(capAt * 1.05)));
       const atCap = await sample();
+      // A midpoint too: RSS (unlike the heap) also holds allocator slack, so what matters is that it stops growing.
+      await fillTo(Math.round(atCap.datagramsIn + (total - atCap.datagramsIn) / 2));
+      const mid = await sample();
       await fillTo(total);
       const end = await sample();
       const kernelDrops = readUdpSocket(port)?.drops ?? 0;
 
       const mb = (v: number) => v / MB;
-      ctx.report.info(`memory ${label} RSS after ${formatNumber(end.datagramsIn)} datagrams`, mb(end.rss), 'MB', `baseline ${mb(baseline.rss).toFixed(1)} MB, at cap ${mb(atCap.rss).toFixed(1)} MB`);
+      ctx.report.info(
+        `memory ${label} RSS after ${formatNumber(end.datagramsIn)} datagrams`,
+        mb(end.rss),
+        'MB',
+        `baseline ${mb(baseline.rss).toFixed(1)} MB, at cap ${mb(atCap.rss).toFixed(1)} MB, at ${formatNumber(mid.datagramsIn)} ${mb(mid.rss).toFixed(1)} MB`,
+      );
+      // RSS over the second half of the run: allocator slack may take it above the heap, but it must level off.
+      const rssAllowance = Math.max(8 * MB, 0.1 * mid.rss);
+      ctx.report.check(
+        `memory ${label} RSS growth over the second half`,
+        mb(end.rss - mid.rss),
+        'MB',
+        mb(rssAllowance),
+        'max',
+        `from ${formatNumber(mid.datagramsIn)} to ${formatNumber(end.datagramsIn)} datagrams; allowance max(8 MB, 10 % of RSS)`,
+      );
       ctx.report.info(
         `memory ${label} heap after ${formatNumber(end.datagramsIn)} datagrams`,
         mb(end.heapUsed + end.arrayBuffers),
