@@ -50,7 +50,11 @@ describe('Messages panel in a real VS Code', function () {
   before(async function () {
     if (!uiDriverAvailable()) this.skip(); // desktop runs (npm run test:electron) have no browser driver
     udp = await api();
+    // Start from a known place whatever earlier suites left: no editor (so the panel is created fresh), no
+    // socket, an empty log.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await closeAll();
+    await vscode.commands.executeCommand('udpLab.clearLog');
     const view = await vscode.commands.executeCommand<SocketView | undefined>('udpLab.listen', { port: 0, label: 'panel-test' });
     assert.ok(view?.local, 'a listening socket for the panel to send to');
     socket = view;
@@ -67,12 +71,16 @@ describe('Messages panel in a real VS Code', function () {
     const target = `127.0.0.1:${socket.local!.port}`;
     const payload = 'hello from the panel <b>not bold</b>';
     const logged = until(udp, () => udp.registry.log.size >= 2, 'the sent and the received datagram are logged', 15_000);
-    await ui([
-      { waitForWebview: '#composer-target', timeoutMs: 20_000 },
+    const sent = await ui([
+      // The webview is ready when its first snapshot is drawn.
+      { waitForWebview: '#list-status', text: 'in the panel', timeoutMs: 20_000 },
       { webviewFill: '#composer-target input', value: target },
       { webviewFill: '#composer-payload textarea', value: payload },
       { webviewClick: '#composer-send' },
+      { waitForWebview: '#composer-status', text: 'Sent', timeoutMs: 15_000 },
+      { webviewRead: '#composer-status', as: 'status' },
     ]);
+    assert.match(sent.reads.status!, /^Sent \d+ bytes to /);
     await logged;
 
     // The core saw both: out from an ephemeral socket, in on ours, byte-exact.
