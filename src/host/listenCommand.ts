@@ -12,7 +12,7 @@ import { Commands } from './commandIds';
 import type { ErrorAction } from './errorReporter';
 import { formatEndpoint, socketTitle } from './format';
 import { errorCode, registerGuarded } from './guardedCommand';
-import { isWildcard, localAddresses } from './localAddresses';
+import { isLoopback, isWildcard, localAddresses } from './localAddresses';
 import { askInput, askMany, askPick, BACK, type Check } from './quickInput';
 import type { SurfaceDeps } from './surfaceDeps';
 
@@ -83,11 +83,24 @@ function familyOf(address: string): SocketType | undefined {
   return v.value.kind === 'ipv6' ? 'udp6' : v.value.kind === 'ipv4' ? 'udp4' : undefined;
 }
 
+/**
+ * The default bind address for a socket type the caller named: the setting, or its counterpart in that family
+ * (`{ type: 'udp6' }` with the default 127.0.0.1 binds ::1, with 0.0.0.0 binds ::) instead of a family mismatch.
+ */
+function defaultAddressFor(type: SocketType | undefined, configured: string): string {
+  const family = familyOf(configured);
+  if (type === undefined || family === undefined || family === type) return configured;
+  if (isWildcard(configured)) return type === 'udp6' ? '::' : '0.0.0.0';
+  if (isLoopback(configured)) return type === 'udp6' ? '::1' : '127.0.0.1';
+  return configured; // one interface's address: the core explains the mismatch
+}
+
 /** Arguments → SocketOptions, each field checked (a bad one throws the sentence). */
 export function optionsFromArgs(args: Record<string, unknown>, deps: SurfaceDeps): SocketOptions {
   const port = reqPort(args);
-  const address = optAddress(args, 'address') ?? deps.settings().defaultBindAddress;
-  const type = optSocketType(args) ?? familyOf(address) ?? 'udp4';
+  const asked = optSocketType(args);
+  const address = optAddress(args, 'address') ?? defaultAddressFor(asked, deps.settings().defaultBindAddress);
+  const type = asked ?? familyOf(address) ?? 'udp4';
   const options: SocketOptions = { type, port, address };
   const reuseAddr = optBoolean(args, 'reuseAddr');
   const reusePort = optBoolean(args, 'reusePort');
