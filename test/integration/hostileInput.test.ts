@@ -5,9 +5,9 @@
 //     link: VS Code turns `[text](command:…)` in a notification into a clickable command, so a socket label that
 //     came from a .udp file name or block name must not — checked in the rendered notification, through the browser;
 //   - the UDP Sockets view shows no payload, and its tooltips are untrusted Markdown (no HTML, no command links);
-//   - a .udp reply that tries to break out of its code block, inject a command link or reorder text with a bidi
-//     override is shown in the hover inside a fence it cannot close, in an untrusted MarkdownString, and escaped in
-//     the inline result.
+//   - every fixture payload as a .udp reply (markup, command links, a code-fence breakout, bidi overrides, NUL and
+//     control bytes, invalid UTF-8, 64 KiB) is shown in the hover inside a fence it cannot close, in an untrusted
+//     MarkdownString, with invisible and reordering characters escaped — as in the inline result.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { RunResult } from '../../src/core/udpFile';
@@ -22,6 +22,9 @@ import { inlineWhen, lensAt, openUdpFile, runLens } from './support/udpFiles';
 
 /** Pieces of the fixture's payloads that must never show up in VS Code's own text surfaces. */
 const PAYLOAD_MARKERS = ['__pwned', '<script', 'onerror', 'javascript:', 'evil-link', '\u202E', '\u200B', '\u0000', '\u001b[31m'];
+/** Characters that must never reach a text surface raw: C0/C1 controls, bidi controls, zero-width characters, BOM. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/u;
 /** A label as a .udp file name or block name could carry it (the file comes from a repository). */
 const HOSTILE_LABEL = '[Quit](command:workbench.action.quit) <b>x</b>';
 
@@ -143,41 +146,43 @@ describe('UDP Lab shows hostile input inert in VS Code', function () {
     }
   });
 
-  it('a .udp reply that tries to close its code block and inject a command link stays inside the fence, untrusted', async () => {
+  it('every fixture payload as a .udp reply: the hover keeps it inside a fence it cannot close, untrusted; the inline result escapes it', async function () {
+    this.timeout(120_000);
     const editor = await openUdpFile(
       'hostile-reply.udp',
-      `### ping\nSEND udp://127.0.0.1:${peer.port}\nExpect: /^pong/ within 3000 ms\n\nping\n\n### use\nSEND udp://127.0.0.1:${peer.port}\n\n{{ping.reply}}\n`,
+      `### ping\nSEND udp://127.0.0.1:${peer.port}\nExpect: /^/ within 3000 ms\n\nping\n\n### use\nSEND udp://127.0.0.1:${peer.port}\n\n{{ping.reply}}\n`,
     );
     const uri = editor.document.uri;
-    const hostile = 'pong\n```\n[Quit](command:workbench.action.quit) <img src=x onerror="alert(1)">\n````\n\u202Eevil\u200B';
-    const received = peer.received.length;
-    const run = runLens<RunResult>(await lensAt(uri, 0, 'Send & Await'));
-    const ping = (await peer.receivedCount(received + 1)).at(-1)!;
-    await peer.send(hostile, ping.port);
-    const result = await run;
-    assert.equal(result.results[0]?.status, 'passed');
+    for (const payload of hostilePayloads()) {
+      const received = peer.received.length;
+      const run = runLens<RunResult>(await lensAt(uri, 0, 'Send & Await'));
+      const ping = (await peer.receivedCount(received + 1)).at(-1)!;
+      await peer.send(payload.bytes, ping.port);
+      const result = await run;
+      assert.equal(result.results[0]?.status, 'passed', `${payload.name}: ${result.results[0]?.message}`);
 
-    const inline = await inlineWhen(udp.udpFiles, uri, 1, /^✓/);
-    assert.ok(!/[\u202E\u200B]/.test(inline), `the inline result escapes invisible and reordering characters: ${JSON.stringify(inline)}`);
+      const inline = await inlineWhen(udp.udpFiles, uri, 1, /^✓/);
+      assert.doesNotMatch(inline, INVISIBLE, `${payload.name}: the inline result escapes invisible and reordering characters: ${JSON.stringify(inline.slice(0, 80))}`);
 
-    const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(9, 4))) ?? [];
-    const contents = hovers.flatMap((h) => h.contents).filter((c): c is vscode.MarkdownString => c instanceof vscode.MarkdownString);
-    assert.ok(contents.length > 0, 'a hover for {{ping.reply}}');
-    for (const md of contents) {
-      assert.notEqual(md.isTrusted, true, 'the hover never trusts its content');
-      assert.notEqual(md.supportHtml, true, 'the hover renders no HTML');
+      const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(9, 4))) ?? [];
+      const contents = hovers.flatMap((h) => h.contents).filter((c): c is vscode.MarkdownString => c instanceof vscode.MarkdownString);
+      assert.ok(contents.length > 0, `${payload.name}: a hover for {{ping.reply}}`);
+      for (const md of contents) {
+        assert.notEqual(md.isTrusted, true, `${payload.name}: the hover never trusts its content`);
+        assert.notEqual(md.supportHtml, true, `${payload.name}: the hover renders no HTML`);
+      }
+      const value = contents.map((c) => c.value).join('\n');
+      assert.doesNotMatch(value.replace(/\n/g, ''), INVISIBLE, `${payload.name}: no raw invisible or reordering character in the hover`);
+      // The reply is inside a fence longer than any backtick run in it, so it cannot close the block early.
+      const lines = value.split('\n');
+      const opening = lines.findIndex((l, i) => /^`{3,}/.test(l) && lines.slice(0, i).some((p) => /Last received/.test(p)));
+      assert.ok(opening >= 0, `${payload.name}: a fenced block after "Last received": ${value.slice(0, 300)}`);
+      const fence = /^`+/.exec(lines[opening]!)![0];
+      const closing = lines.findIndex((l, i) => i > opening && l === fence);
+      assert.ok(closing > opening, `${payload.name}: the fence is closed by the same run of backticks`);
+      for (const l of lines.slice(opening + 1, closing)) assert.ok(!l.startsWith(fence), `${payload.name}: a line inside would close the fence: ${l}`);
+      const after = lines.slice(closing + 1).join('\n');
+      for (const m of ['command:', '<img', '<script', 'javascript:']) assert.ok(!after.includes(m), `${payload.name}: reply text after the fence (${m})`);
     }
-    const value = contents.map((c) => c.value).join('\n');
-    // The reply is inside a fence longer than any backtick run in it, so it cannot close the block early.
-    const lines = value.split('\n');
-    const opening = lines.findIndex((l, i) => /^`{3,}/.test(l) && lines.slice(0, i).some((p) => /Last received/.test(p)));
-    assert.ok(opening >= 0, `a fenced block after "Last received": ${value}`);
-    const fence = /^`+/.exec(lines[opening]!)![0];
-    const closing = lines.findIndex((l, i) => i > opening && l === fence);
-    assert.ok(closing > opening, 'the fence is closed by the same run of backticks');
-    const inside = lines.slice(opening + 1, closing).join('\n');
-    assert.ok(inside.includes('[Quit](command:workbench.action.quit)'), `the link text is inside the fence: ${inside}`);
-    assert.ok(!lines.slice(closing + 1).some((l) => l.includes('command:')), 'nothing of the reply after the fence');
-    for (const l of lines.slice(opening + 1, closing)) assert.ok(!l.startsWith(fence), `a line inside closes the fence: ${l}`);
   });
 });

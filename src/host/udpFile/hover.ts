@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import { findBlock, hoverAt, type HoverInfo, type UdpFileModel } from '../../core/udpFile';
+import { decodeText } from '../../shared/payload';
 import { fromVsPosition, toVsRange } from './convert';
 import type { UdpDocumentModels } from './documentModels';
 
@@ -25,7 +26,7 @@ export function hoverMarkdown(model: UdpFileModel, info: HoverInfo, lastReply?: 
   md.appendMarkdown(`**${escapeMarkdown(info.title)}**${KIND_LABEL[info.kind] ? ` — ${KIND_LABEL[info.kind]}` : ''}\n\n`);
   if (info.value !== undefined) {
     md.appendMarkdown('Value:');
-    md.appendCodeblock(shorten(info.value), 'text');
+    md.appendCodeblock(shorten(displayed(info.value)), 'text');
   }
   md.appendMarkdown(escapeMarkdown(info.detail));
   // {{name.reply}} / {{name.reply.N}}: what that block last received here, if it ran.
@@ -36,7 +37,7 @@ export function hoverMarkdown(model: UdpFileModel, info: HoverInfo, lastReply?: 
     if (seen) {
       const value = ref[2] === undefined ? seen.text : (seen.captures[Number(ref[2]) - 1] ?? '');
       md.appendMarkdown(`\n\nLast received at ${new Date(seen.time).toLocaleTimeString()}:`);
-      md.appendCodeblock(shorten(value), 'text');
+      md.appendCodeblock(shorten(displayed(value)), 'text');
     } else {
       md.appendMarkdown(`\n\n${escapeMarkdown('Not received in this window yet; it is filled in when the block runs.')}`);
     }
@@ -56,6 +57,15 @@ export function registerUdpHover(models: UdpDocumentModels, lastReply?: LastRepl
       },
     },
   );
+}
+
+/**
+ * A value as hovers show it, with the display escaping the Messages panel uses: a reply comes from the network, and
+ * inside a code block a bidi override would still reorder the text and a zero-width character still hide, so those
+ * (and control characters) are shown as escapes; line breaks stay unless `keepNewlines` is false.
+ */
+export function displayed(value: string, keepNewlines = true): string {
+  return decodeText(new TextEncoder().encode(value), { keepNewlines });
 }
 
 function shorten(value: string): string {

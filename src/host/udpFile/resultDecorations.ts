@@ -8,6 +8,7 @@ import { formatEndpoint, formatMs } from '../../core/udpFile';
 import { blockKeys } from './blockKeys';
 import type { BlockRunState, UdpBlockRuns } from './blockRuns';
 import { isUdpDocument } from './convert';
+import { displayed } from './hover';
 import type { UdpDocumentModels } from './documentModels';
 
 type Tone = 'passed' | 'failed' | 'active' | 'neutral';
@@ -65,7 +66,7 @@ function detailMarkdown(state: BlockRunState): vscode.MarkdownString {
     if (shown.length > 0) {
       md.appendMarkdown(`\n**${r.method === 'SEND' ? 'Replies' : 'Datagrams'}** (last ${shown.length} of ${r.replies.length} kept)\n`);
       const lines = shown.map(
-        (x) => `${x.matched ? '✓' : '✗'} ${formatEndpoint(x.peer)}${x.rttMs !== undefined ? ` · ${formatMs(x.rttMs)}` : ''} · ${x.bytes.length} B  ${x.text.slice(0, 200)}`,
+        (x) => `${x.matched ? '✓' : '✗'} ${formatEndpoint(x.peer)}${x.rttMs !== undefined ? ` · ${formatMs(x.rttMs)}` : ''} · ${x.bytes.length} B  ${displayed(x.text.slice(0, 200), false)}`,
       );
       md.appendCodeblock(lines.join('\n'), 'text');
     }
