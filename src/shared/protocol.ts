@@ -57,10 +57,12 @@ export interface RowBlock {
 
 /** Exact counts from the host's log; the panel may hold only a sample of the rows, never of these numbers. */
 export interface LogTotals {
-  /** Datagrams recorded (in and out) since the log was created or last cleared. */
+  /** Datagrams recorded (in and out) since UDP Lab started. Never goes down. */
   logged: number;
   /** Older datagrams the log let go of because of its count/byte caps. */
   dropped: number;
+  /** Datagrams removed by Clear (logged = kept + dropped + cleared, exactly); absent = none. */
+  cleared?: number;
   /** Datagrams the log holds right now. */
   kept: number;
   /** Bytes of payload the log holds right now. */

@@ -29,7 +29,7 @@ interface SavedState {
   selectedSeq?: number;
 }
 
-const EMPTY_TOTALS: LogTotals = { logged: 0, dropped: 0, kept: 0, keptBytes: 0, lastSeq: 0 };
+const EMPTY_TOTALS: LogTotals = { logged: 0, dropped: 0, cleared: 0, kept: 0, keptBytes: 0, lastSeq: 0 };
 
 export class App {
   private readonly host = new HostConnection();
@@ -322,6 +322,7 @@ export class App {
     const parts: string[] = [];
     parts.push(this.view.filtered ? `${plural(shown, 'match', 'matches')} of ${formatCount(this.store.size)} in the panel` : `${plural(shown, 'datagram', 'datagrams')} in the panel`);
     parts.push(`${formatCount(t.logged)} logged`);
+    if (t.cleared) parts.push(`${formatCount(t.cleared)} cleared`);
     if (t.dropped > 0) parts.push(`${formatCount(t.dropped)} older dropped by the log cap`);
     if (this.view.pending) parts.push(`filtering… ${Math.round(this.view.progress * 100)} %`);
     setText(this.statusText, parts.join(' · '));

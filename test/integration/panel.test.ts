@@ -112,7 +112,7 @@ describe('Messages panel in a real VS Code', function () {
     assert.ok(reply.reads.rows!.includes(target), 'the sent row names the socket it went to as its peer');
     assert.ok(reply.reads.rows!.includes('<b>not bold</b>'), 'markup in a payload is shown as text');
     assert.match(reply.reads.status!, new RegExp(`Sent ${Buffer.byteLength(payload)} bytes to 127\\.0\\.0\\.1:${socket.local!.port}\\.`));
-    assert.match(reply.reads.totals!, /2 datagrams in the panel · 2 logged/);
+    assert.match(reply.reads.totals!, /^2 datagrams in the panel · \d+ logged/);
   });
 
   it('shows traffic from outside live, and Reply answers the peer from the socket', async () => {

@@ -95,9 +95,10 @@ describe('webview: host stream', () => {
     await panel.page.locator('#dg-20').waitFor();
     await panel.page.locator('#list-clear').click();
     const req = await panel.request('clear');
-    await panel.snapshot({ rows: [], totals: { lastSeq: 20 } });
+    await panel.snapshot({ rows: [], totals: { logged: 20, cleared: 20, lastSeq: 20 } });
     await panel.respond(req.id!, 'clear', true, { cleared: 20 });
     await panel.page.locator('#action-status').filter({ hasText: 'Cleared 20 datagrams.' }).waitFor();
+    assert.match(await text(panel, '#list-status'), /^0 datagrams in the panel · 20 logged · 20 cleared/);
     assert.equal(await panel.page.locator('.dg-row').count(), 0);
   });
 });

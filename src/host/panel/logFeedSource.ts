@@ -1,31 +1,22 @@
-// The core's DatagramLog as the panel feed reads it. Also keeps the panel's totals honest across "Clear": the
-// log never resets its counters (seqs are never reused), so this adapter counts from the last clear.
+// The core's DatagramLog as the panel feed reads it. Totals are lifetime counts the log keeps exactly; what
+// Clear removed is derived from them (entries leave only by eviction or by Clear), so the panel can say
+// "452 logged · 450 cleared" whenever it was opened.
 
 import type { DatagramLog } from '../../core/datagramLog';
-import type { Disposable } from '../../core/events';
 import type { LogCaps, LogTotals } from '../../shared/protocol';
 import type { BlockSource } from '../../shared/rowBlock';
 import type { FeedSource } from './panelFeed';
 
-export class LogFeedSource implements FeedSource, Disposable {
-  private appendedAtClear: number;
-  private droppedAtClear: number;
-  private readonly subscription: Disposable;
-
-  constructor(private readonly log: DatagramLog) {
-    this.appendedAtClear = 0;
-    this.droppedAtClear = 0;
-    this.subscription = log.onDidClear(() => {
-      this.appendedAtClear = log.totalAppended;
-      this.droppedAtClear = log.dropped;
-    });
-  }
+export class LogFeedSource implements FeedSource {
+  constructor(private readonly log: DatagramLog) {}
 
   totals(): LogTotals {
     const log = this.log;
+    const cleared = log.totalAppended - log.dropped - log.size;
     return {
-      logged: log.totalAppended - this.appendedAtClear,
-      dropped: log.dropped - this.droppedAtClear,
+      logged: log.totalAppended,
+      dropped: log.dropped,
+      ...(cleared > 0 ? { cleared } : {}),
       kept: log.size,
       keptBytes: log.bytes,
       lastSeq: log.lastSeq,
@@ -36,12 +27,11 @@ export class LogFeedSource implements FeedSource, Disposable {
     return this.log.getCaps();
   }
 
+  /** Nothing to release (kept so callers can treat every feed source alike). */
+  dispose(): void {}
+
   newestAfter(afterSeq: number, limit: number): readonly BlockSource[] {
     const from = Math.max(afterSeq, this.log.lastSeq - limit);
     return this.log.since(from, limit);
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
   }
 }

@@ -186,7 +186,6 @@ export class PanelSession implements vscode.Disposable {
 
     panel.webview.html = this.html();
     this.subscriptions.push(
-      this.source,
       this.feed,
       this.requests,
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),

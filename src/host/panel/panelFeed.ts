@@ -77,6 +77,8 @@ export class PanelFeed {
   private sentUpTo = 0;
   /** totals.logged when the last snapshot/batch was made: the difference is what arrived since. */
   private loggedAtLast = 0;
+  /** totals.cleared at the last snapshot: more means a Clear happened since. */
+  private clearedAtLast = 0;
   private started = false;
   private visible = true;
   private timer: unknown;
@@ -127,6 +129,7 @@ export class PanelFeed {
     this.ackedSeq = this.streamSeq - 1;
     this.sentUpTo = totals.lastSeq;
     this.loggedAtLast = totals.logged;
+    this.clearedAtLast = totals.cleared ?? 0;
     this.stats.snapshots++;
     this.send(message);
   }
@@ -182,9 +185,9 @@ export class PanelFeed {
       this.ackedSeq = this.streamSeq;
     }
     const totals = this.o.source.totals();
-    if (totals.lastSeq <= this.sentUpTo && totals.logged === this.loggedAtLast) return;
-    if (totals.logged < this.loggedAtLast) {
-      // The log was cleared behind our back: start over rather than report negative counts.
+    if (totals.lastSeq <= this.sentUpTo && totals.logged === this.loggedAtLast && (totals.cleared ?? 0) === this.clearedAtLast) return;
+    if ((totals.cleared ?? 0) > this.clearedAtLast) {
+      // The log was cleared and nobody told us: start over, or the panel would keep rows the log no longer has.
       this.snapshot('cleared');
       return;
     }

@@ -177,7 +177,7 @@ describe('panel feed (host side of the Messages panel)', () => {
     assert.equal(snap.seq, 2);
   });
 
-  it('starts over after a clear, with totals counted from the clear', () => {
+  it('starts over after a clear, and counts what the clear removed', () => {
     const t = setup();
     t.feed.snapshot('ready');
     t.append(5);
@@ -187,15 +187,16 @@ describe('panel feed (host side of the Messages panel)', () => {
     const snap = t.posted.at(-1) as Snapshot;
     assert.equal(snap.reason, 'cleared');
     assert.equal(snap.rows.count, 0);
-    assert.deepEqual(snap.totals, { logged: 0, dropped: 0, kept: 0, keptBytes: 0, lastSeq: 5 });
+    assert.deepEqual(snap.totals, { logged: 5, dropped: 0, cleared: 5, kept: 0, keptBytes: 0, lastSeq: 5 });
     t.append(2);
     t.timers.advance(100);
     const b = t.batches().at(-1)!;
     assert.deepEqual(Array.from(b.rows.seq), [6, 7]);
-    assert.equal(b.totals.logged, 2);
+    assert.deepEqual([b.totals.logged, b.totals.cleared, b.totals.kept], [7, 5, 2]);
+    assert.equal(b.skipped, 0);
   });
 
-  it('notices a clear it was not told about instead of reporting negative counts', () => {
+  it('notices a clear it was not told about and starts over', () => {
     const t = setup();
     t.feed.snapshot('ready');
     t.append(5);

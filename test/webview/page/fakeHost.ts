@@ -37,7 +37,7 @@ const fromWebview: unknown[] = [];
 let savedState: unknown = w.__udpLabInitialState;
 let stream = 0;
 const prepared: HostToWebview[] = [];
-let totals: LogTotals = { logged: 0, dropped: 0, kept: 0, keptBytes: 0, lastSeq: 0 };
+let totals: LogTotals = { logged: 0, dropped: 0, cleared: 0, kept: 0, keptBytes: 0, lastSeq: 0 };
 
 w.acquireVsCodeApi = () => ({
   postMessage: (message: unknown) => {
@@ -120,6 +120,7 @@ const api = {
     totals = {
       logged: sources.length,
       dropped: 0,
+      cleared: 0,
       kept: sources.length,
       keptBytes: sources.reduce((n, s) => n + s.bytes.length, 0),
       lastSeq: last ? last.seq : 0,
@@ -148,6 +149,7 @@ const api = {
     totals = {
       logged: totals.logged + arrived,
       dropped: totals.dropped,
+      cleared: totals.cleared,
       kept: totals.kept + sources.length,
       keptBytes: totals.keptBytes + sources.reduce((n, s) => n + s.bytes.length, 0),
       lastSeq: last ? last.seq : totals.lastSeq,
@@ -171,6 +173,7 @@ const api = {
       totals = {
         logged: totals.logged + o.rows + o.skipped,
         dropped: totals.dropped,
+        cleared: totals.cleared,
         kept: totals.kept + o.rows,
         keptBytes: totals.keptBytes + sources.reduce((n, s) => n + s.bytes.length, 0),
         lastSeq: last.seq,
