@@ -68,7 +68,18 @@ for (const suite of suites) {
   lines.push(`${suite.name}: ${counts.passed} passed, ${counts.failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
+// The benchmark's quick mode runs once so the benchmark itself cannot rot; a missed ratio is a finding,
+// not a failure (bench exits non-zero only when a section crashed). Skipped when only some suites were asked.
+if (only.length === 0 && !process.argv.includes('--no-bench')) {
+  console.log('\n=== bench (quick smoke run; ratios do not fail the run)');
+  const r = spawnSync('npm', ['run', '-s', 'bench', '--', '--quick'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`✘ bench --quick crashed (exit ${r.status})`);
+    failedChecks++;
+  }
+}
+
 console.log('\n' + lines.join('\n'));
-if (failedChecks > 0) console.log(`checks: ${failedChecks} failed (lint / typecheck / build)`);
+if (failedChecks > 0) console.log(`checks: ${failedChecks} failed (setup / lint / typecheck / build / bench smoke)`);
 console.log(`tests: ${totals.passed} passed, ${totals.failed + failedChecks} failed`);
 process.exit(totals.failed + failedChecks > 0 ? 1 : 0);
