@@ -35,6 +35,7 @@ export interface Options {
   strict: boolean;
   cpuProf: boolean;
   only: string[] | undefined;
+  memoryDatagrams: number | undefined;
 }
 
 export function parseArgs(argv: string[]): Options {
@@ -45,6 +46,7 @@ export function parseArgs(argv: string[]): Options {
     strict: argv.includes('--strict'),
     cpuProf: argv.includes('--cpu-prof'),
     only: onlyValue ? onlyValue.split(',') : undefined,
+    memoryDatagrams: Number(argv.find((a) => a.startsWith('--memory-datagrams='))?.split('=')[1]) || undefined,
   };
 }
 
@@ -70,6 +72,7 @@ export async function runBench(argv: string[]): Promise<number> {
     report,
     production: loadProduction(outDir),
     log: (m) => process.stdout.write(`  · ${m}\n`),
+    ...(options.memoryDatagrams ? { memoryDatagrams: options.memoryDatagrams } : {}),
   };
   console.log(`UDP Lab bench (${options.quick ? 'quick' : 'full'}) on ${machineLine()}`);
   for (const [name, section] of sections) {

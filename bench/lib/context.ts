@@ -16,6 +16,8 @@ export interface BenchContext {
   /** Production bundles built by bench/run.js: name → file, or why it could not be built. */
   production: Record<string, ProductionBundle>;
   log(message: string): void;
+  /** `--memory-datagrams=N`: a longer memory run (default 1 000 000, quick 200 000). */
+  memoryDatagrams?: number;
 }
 
 export interface ProductionBundle {

@@ -11,6 +11,8 @@ import { Worker } from '../lib/workers';
 import { type FloodResult } from '../workers/sender';
 
 const MB = 1024 * 1024;
+/** Samples after the cap is reached (even: the RSS check compares the last half). */
+const STEPS = 4;
 
 interface MemorySample {
   rss: number;
@@ -28,7 +30,7 @@ interface MemorySample {
 
 export async function memory(ctx: BenchContext): Promise<void> {
   requireWorker(ctx.outDir, 'coreReceiver');
-  const total = ctx.quick ? 200_000 : 1_000_000;
+  const total = ctx.memoryDatagrams ?? (ctx.quick ? 200_000 : 1_000_000);
   const sizes = ctx.quick ? [64] : [64, 1024];
   for (const size of sizes) {
     const label = size >= 1024 ? `${size / 1024} KB` : `${size} B`;
@@ -63,11 +65,15 @@ export async function memory(ctx: BenchContext): Promise<void> {
       ctx.log(`memory ${label}: filling the log to its cap (${formatNumber(capAt)} datagrams), then ${formatNumber(total)} in all`);
       await fillTo(Math.min(total, Math.ceil(capAt * 1.05)));
       const atCap = await sample();
-      // A midpoint too: RSS (unlike the heap) also holds allocator slack, so what matters is that it stops growing.
-      await fillTo(Math.round(atCap.datagramsIn + (total - atCap.datagramsIn) / 2));
-      const mid = await sample();
-      await fillTo(total);
-      const end = await sample();
+      // Samples along the way too: RSS (unlike the heap) also holds allocator slack, so what matters is that it
+      // levels off; the check compares the second half of the run.
+      const steps: MemorySample[] = [];
+      for (let k = 1; k <= STEPS; k++) {
+        await fillTo(Math.round(atCap.datagramsIn + ((total - atCap.datagramsIn) * k) / STEPS));
+        steps.push(await sample());
+      }
+      const mid = steps[STEPS / 2 - 1]!;
+      const end = steps[STEPS - 1]!;
       const kernelDrops = readUdpSocket(port)?.drops ?? 0;
 
       const mb = (v: number) => v / MB;
@@ -75,7 +81,7 @@ export async function memory(ctx: BenchContext): Promise<void> {
         `memory ${label} RSS after ${formatNumber(end.datagramsIn)} datagrams`,
         mb(end.rss),
         'MB',
-        `baseline ${mb(baseline.rss).toFixed(1)} MB, at cap ${mb(atCap.rss).toFixed(1)} MB, at ${formatNumber(mid.datagramsIn)} ${mb(mid.rss).toFixed(1)} MB`,
+        `baseline ${mb(baseline.rss).toFixed(1)} MB, at cap ${mb(atCap.rss).toFixed(1)} MB, then ${steps.map((x) => `${mb(x.rss).toFixed(1)}`).join(' → ')} MB`,
       );
       // RSS over the second half of the run: allocator slack may take it above the heap, but it must level off.
       const rssAllowance = Math.max(8 * MB, 0.1 * mid.rss);
