@@ -3,6 +3,9 @@
 
 import { endpointText } from '../shared/datagramJsonl';
 import type { Endpoint, SocketView } from '../shared/dto';
+import { formatBinarySize, formatCount } from '../shared/format';
+
+export { formatCount };
 
 /** `127.0.0.1:5000`, `[::1]:5000` (brackets whenever the address holds a colon). */
 export function formatEndpoint(endpoint: { address: string; port: number }): string {
@@ -14,11 +17,6 @@ export function socketTitle(view: SocketView): string {
   const where = view.local ?? { address: view.options.address ?? '?', port: view.options.port };
   const label = view.label ?? view.options.label;
   return `${label ? `${label} · ` : ''}${view.type} ${formatEndpoint(where)}`;
-}
-
-/** 1204 → "1 204": grouping that reads the same in every locale. */
-export function formatCount(n: number): string {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 }
 
 /** Datagrams per second, short: `0.4/s`, `340/s`, `12.3k/s`. */
@@ -33,14 +31,7 @@ export function formatRate(perSecond: number): string {
 /** 1536 → "1.5 KiB". */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${Number(value.toFixed(1))} ${units[unit]}`;
+  return formatBinarySize(n);
 }
 
 /** The tree's live description: `↓ 1 204 ↑ 12 · 340/s` (the rate only while something arrives). */

@@ -3,6 +3,7 @@
 // Every failure message is a full sentence that names what was wrong and what to type instead.
 
 import type { AddressFamily } from './dto';
+import { formatCount } from './format';
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -266,9 +267,4 @@ export function checkPayloadSize(size: number, family: AddressFamily): SizeCheck
     };
   }
   return {};
-}
-
-/** 65507 → "65 507": thin grouping that reads the same in every locale. */
-function formatCount(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 }

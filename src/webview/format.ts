@@ -1,9 +1,11 @@
 // How the panel writes times, counts and sizes. Numbers are grouped with thin spaces so they read the same in
 // every locale (as in the tree and the status bar).
 
-/** 1204 → "1 204". */
+import { formatBinarySize, formatCount as formatSharedCount } from '../shared/format';
+
+/** 1204 → "1 204" (thin space). */
 export function formatCount(n: number): string {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009');
+  return formatSharedCount(n, '\u2009');
 }
 
 /** ms since the epoch → "14:03:07.512" (local time, millisecond precision). */
@@ -21,14 +23,7 @@ export function formatDateTime(time: number): string {
 export function formatBytes(n: number): string {
   if (n === 1) return '1 byte';
   if (n < 1024) return `${formatCount(n)} bytes`;
-  const units = ['KiB', 'MiB', 'GiB'];
-  let value = n / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${Number(value.toFixed(1))} ${units[unit]}`;
+  return formatBinarySize(n);
 }
 
 export function plural(n: number, one: string, many: string): string {
