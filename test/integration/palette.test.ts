@@ -69,6 +69,19 @@ if (!uiDriverAvailable()) {
     });
 
     it('the gear opens the options: pick ::1 and Reuse Address, back to the port, Enter binds udp6 [::1]', async () => {
+      // Start from a known list: earlier suites leave recent bind addresses (::1 among them) in globalState,
+      // which reorders the address step. rememberTargets 0 shows none; restored below.
+      const config = vscode.workspace.getConfiguration('udpLab');
+      const remembered = config.inspect<number>('rememberTargets')?.globalValue;
+      await config.update('rememberTargets', 0, vscode.ConfigurationTarget.Global);
+      try {
+        await gearFlow();
+      } finally {
+        await config.update('rememberTargets', remembered, vscode.ConfigurationTarget.Global);
+      }
+    });
+
+    async function gearFlow(): Promise<void> {
       const reply = await ui([
         { press: 'Escape' },
         { press: 'F1' },
@@ -99,7 +112,7 @@ if (!uiDriverAvailable()) {
       assert.equal(view?.type, 'udp6');
       assert.equal(view?.local?.address, '::1');
       assert.equal(view?.options.reuseAddr, true);
-    });
+    }
 
     it('F1 → "UDP: Send…" → type host:port, Enter → type hello, Enter: the peer receives it', async () => {
       const peer = await TestPeer.open();
@@ -169,7 +182,10 @@ if (!uiDriverAvailable()) {
       await vscode.commands.executeCommand('udpLab.connectSocket', { socket: view.id, target: '127.0.0.1:9' });
       udp.testing.refreshViews();
       const connected = await ui([
-        { waitForText: TREE_ROW, text: label },
+        { press: 'Escape' },
+        // Right-click only once the row shows the connected icon: the menu is built from the rendered item's
+        // contextValue, and a click on the row before its re-render gets the listening menu.
+        { waitFor: `${TREE_ROW}:has(.codicon-plug)`, text: label },
         { click: TREE_ROW, text: label, button: 'right' },
         { waitForText: MENU, text: 'Disconnect Socket', as: 'menu' },
         { press: 'Escape' },
