@@ -113,7 +113,8 @@ interface ProblemItem extends vscode.QuickPickItem {
 }
 
 export function askPick<T extends vscode.QuickPickItem>(options: PickOptions<T>): Promise<PickResult<T> | Back | undefined> {
-  const pick = vscode.window.createQuickPick<T | ProblemItem>();
+  type Row = T | ProblemItem;
+  const pick = vscode.window.createQuickPick<Row>();
   pick.title = options.title;
   pick.step = options.step;
   pick.totalSteps = options.totalSteps;
@@ -121,24 +122,51 @@ export function askPick<T extends vscode.QuickPickItem>(options: PickOptions<T>)
   pick.matchOnDescription = options.matchOnDescription ?? true;
   pick.matchOnDetail = options.matchOnDetail ?? false;
   pick.buttons = [...(options.back ? [vscode.QuickInputButtons.Back] : []), ...(options.buttons ?? [])];
+  // The workbench filters, moves the highlight and takes Enter on its own as keys arrive; the extension host
+  // hears of it later, naming rows by their index in the `items` it sent last. Typing fast and pressing Enter
+  // therefore reaches us with highlight reports that are older than the text, or that name rows of a list we
+  // have since replaced ("::1" + Enter took the ":" problem row, or the row that had shifted into its index).
+  // So: the caller's rows keep their indexes for the life of the pick (the typed row or the problem goes after
+  // them, and `items` is re-sent only when that row changes); each text sets the row Enter should take — the
+  // typed row, the listed row whose label is exactly the typed text, or the problem — active; and highlight
+  // reports count only once the workbench has echoed that row back. Until then Enter takes the row the text names.
   const base = [...options.items];
-  const refresh = (value: string): void => {
+  const firstRow = base.find((i) => i.kind !== vscode.QuickPickItemKind.Separator);
+  let extra: Row | undefined; // the typed row or the problem, after the caller's rows
+  let intended: Row | undefined = options.active;
+  let confirmed = options.active === undefined;
+
+  const rowFor = (value: string): Row | undefined => {
     const typed = value.trim() === '' || !options.custom ? undefined : options.custom(value);
-    if (!typed) {
-      pick.items = base;
-      return;
-    }
+    if (!typed) return undefined;
     if ('error' in typed) {
       const problem: ProblemItem = { label: `$(error) ${typed.error}`, alwaysShow: true, problem: true };
-      pick.items = [problem, ...base];
-      return;
+      return problem;
     }
     // Typed text that equals an existing item's label selects that item instead of duplicating it.
-    const existing = base.find((i) => i.label === typed.item.label);
-    pick.items = existing ? base : [{ ...typed.item, alwaysShow: true }, ...base];
-    if (!existing) pick.activeItems = [pick.items[0]!];
+    return base.find((i) => i.label === typed.item.label) ?? { ...typed.item, alwaysShow: true };
   };
-  refresh('');
+  const refresh = (value: string): void => {
+    const row = rowFor(value);
+    const isExtra = row !== undefined && !base.includes(row as T);
+    const nextExtra = isExtra ? row : undefined;
+    const same = nextExtra !== undefined && extra !== undefined && nextExtra.label === extra.label && ('problem' in nextExtra) === ('problem' in extra);
+    if (!same && nextExtra !== extra) {
+      extra = nextExtra;
+      pick.items = extra ? [...base, extra] : base;
+    }
+    const target = isExtra ? extra : (row ?? (value.trim() === '' ? firstRow : undefined));
+    if (target === undefined) {
+      // No row of ours to prefer (a custom that declined the text): the workbench's filter decides.
+      intended = undefined;
+      confirmed = true;
+      return;
+    }
+    intended = target;
+    confirmed = false;
+    pick.activeItems = [target];
+  };
+  pick.items = base;
   if (options.active) pick.activeItems = [options.active];
   return new Promise((resolve) => {
     let settled = false;
@@ -150,8 +178,15 @@ export function askPick<T extends vscode.QuickPickItem>(options: PickOptions<T>)
     };
     const subscriptions = [
       pick.onDidChangeValue((value) => refresh(value)),
+      pick.onDidChangeActive((rows) => {
+        // Reports older than the text describe a highlight the user no longer sees; ours coming back ends them.
+        if (!confirmed && rows[0] === intended) confirmed = true;
+      }),
       pick.onDidAccept(() => {
-        const item = pick.activeItems[0] ?? pick.selectedItems[0];
+        // Once confirmed, pick.activeItems follows the user's arrow keys and clicks again. The workbench can also
+        // take Enter while its list has no highlight (it drops the highlight while it redraws the filtered rows):
+        // then too the text decides.
+        const item = (confirmed ? pick.activeItems[0] : intended) ?? intended ?? pick.selectedItems[0];
         if (!item || 'problem' in item) return;
         finish({ kind: 'item', item: item as T });
       }),
