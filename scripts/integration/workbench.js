@@ -7,17 +7,10 @@
 const fs = require('fs');
 const path = require('path');
 
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-default-apps',
-  '--disable-extensions',
-  '--password-store=basic',
-];
+const { CHROMIUM_PATH, CHROMIUM_ARGS } = require('../chromium');
+
+// The workbench also needs no default apps or extensions of Chromium's own, and no OS keyring.
+const chromiumArgs = [...CHROMIUM_ARGS, '--disable-default-apps', '--disable-extensions', '--password-store=basic'];
 
 /**
  * The workbench URL. With `extensionTestsPath` the workbench runs that module's `run()` in the extension host
@@ -57,7 +50,7 @@ async function openWorkbench({ harness, url, profileDir, logFile, onLog, viewpor
   const started = Date.now();
   const stamp = () => `+${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
   const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
     args: chromiumArgs,
     viewport,

@@ -7,6 +7,7 @@
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
+const { CHROMIUM_PATH } = require('../../scripts/chromium');
 
 const root = path.resolve(__dirname, '../..');
 
@@ -23,8 +24,8 @@ async function buildWebview() {
 }
 
 async function main() {
-  if (!fs.existsSync('/usr/bin/chromium')) {
-    console.error('✘ /usr/bin/chromium is missing. Install Debian\'s chromium (apt-get install -y chromium); no browser is downloaded.');
+  if (!fs.existsSync(CHROMIUM_PATH)) {
+    console.error(`✘ ${CHROMIUM_PATH} is missing. Install Debian's chromium (apt-get install -y chromium); no browser is downloaded.`);
     process.exit(1);
   }
   await buildWebview();

@@ -23,15 +23,10 @@ import type { PageWindow } from './pageTypes';
 import { themeCss, THEMES, type ThemeName } from './themes';
 
 export const ROOT = path.resolve(__dirname, '../../..');
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the one Chromium definition is a plain script
+const chromiumConfig = require('../../../scripts/chromium') as { CHROMIUM_PATH: string; CHROMIUM_ARGS: readonly string[] };
+export const CHROMIUM = chromiumConfig.CHROMIUM_PATH;
+export const CHROMIUM_ARGS = [...chromiumConfig.CHROMIUM_ARGS];
 
 export interface PanelServer {
   origin: string;
