@@ -24,6 +24,18 @@ const bundles = [
     external: ['vscode'],
   },
   {
+    // The `.udp` feature (language features, CodeLens runner, Test Explorer): dist/extension.js require()s it on
+    // first use (src/host/udpFilesOnDemand.ts), so activations that never touch a `.udp` file never load it.
+    name: 'udpFiles',
+    entryPoints: ['src/host/udpFile/bundle.ts'],
+    outfile: 'dist/udpFiles.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    lazy: true,
+  },
+  {
     name: 'webview',
     entryPoints: ['src/webview/main.ts'],
     outfile: 'dist/webview.js',
@@ -98,8 +110,23 @@ const reportPlugin = (name) => ({
   },
 });
 
+/**
+ * `import * as vscode from 'vscode'` of an external module makes esbuild copy the whole `vscode` namespace into a
+ * fresh object (`__toESM(require("vscode"))`) once per importing file: 30+ copies, tens of ms at activation under
+ * load. Every import of `vscode` goes through one bundled module that re-exports it instead: one copy per bundle.
+ */
+const vscodeOncePlugin = {
+  name: 'vscode-once',
+  setup(build) {
+    build.onResolve({ filter: /^vscode$/ }, (args) =>
+      args.namespace === 'vscode-once' ? { path: 'vscode', external: true } : { path: 'vscode', namespace: 'vscode-once' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'vscode-once' }, () => ({ contents: "export * from 'vscode';", loader: 'js' }));
+  },
+};
+
 /** The esbuild options of one bundle; exported so `npm run bench` builds the same production bundles elsewhere. */
-function optionsFor({ name: _name, development, ...options }, { production }) {
+function optionsFor({ name: _name, development, lazy: _lazy, ...options }, { production }) {
   return {
     absWorkingDir: root,
     bundle: true,
@@ -107,6 +134,7 @@ function optionsFor({ name: _name, development, ...options }, { production }) {
     sourcemap: production && !development ? false : 'linked',
     sourcesContent: false,
     logLevel: 'silent',
+    ...(options.external?.includes('vscode') && !development ? { plugins: [vscodeOncePlugin] } : {}),
     ...options,
   };
 }
@@ -114,7 +142,10 @@ function optionsFor({ name: _name, development, ...options }, { production }) {
 async function main() {
   const active = bundles.filter((b) => b.entryPoints.every((e) => fs.existsSync(path.join(root, e))) && b.entryPoints.length > 0);
   const contexts = await Promise.all(
-    active.map((b) => esbuild.context({ ...optionsFor(b, { production }), plugins: [reportPlugin(b.name)] })),
+    active.map((b) => {
+      const options = optionsFor(b, { production });
+      return esbuild.context({ ...options, plugins: [...(options.plugins ?? []), reportPlugin(b.name)] });
+    }),
   );
   copyCodicons();
   removeStaleTestBundles();

@@ -82,7 +82,7 @@ async function buildProduction() {
       const parts = Object.entries(inputs)
         .map(([file, { bytesInOutput }]) => ({ file, bytes: bytesInOutput }))
         .sort((a, b) => b.bytes - a.bytes);
-      built[bundle.name] = { file: outfile, parts };
+      built[bundle.name] = { file: outfile, parts, lazy: bundle.lazy === true };
     } catch (error) {
       // A layer mid-change must not take the whole bench down: the sections that need it say why they can't run.
       built[bundle.name] = { error: String(error.message || error).split('\n')[0] };

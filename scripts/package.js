@@ -51,6 +51,8 @@ function expectedFiles(manifest) {
     files.add(main.endsWith('.js') ? main : `${main}.js`);
   }
   if (fs.existsSync(path.join(root, 'src/webview/main.ts'))) files.add('dist/webview.js');
+  // Bundles the main one require()s on first use (esbuild.js marks them `lazy`): missing, a feature breaks late.
+  for (const bundle of lazyBundles()) files.add(bundle);
   const visit = (value, key) => {
     if (typeof value === 'string') {
       const isFileKey = ['path', 'configuration', 'icon', 'light', 'dark', 'image'].includes(key);
@@ -64,6 +66,14 @@ function expectedFiles(manifest) {
   if (manifest.icon) files.add(manifest.icon);
   if (!hostedRepository(manifest)) for (const image of readmeImages()) files.add(image);
   return [...files].sort();
+}
+
+/** dist/ files of the bundles esbuild.js builds for dist/extension.js to load lazily (those whose entries exist). */
+function lazyBundles() {
+  const { bundles } = require('../esbuild.js');
+  return bundles
+    .filter((b) => b.lazy && b.entryPoints.every((e) => fs.existsSync(path.join(root, e))))
+    .map((b) => path.posix.normalize(b.outfile));
 }
 
 /** Relative image paths in README.md (markdown and <img>), which the Extensions view resolves inside the package. */

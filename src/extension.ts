@@ -2,30 +2,29 @@
 // Nothing else lives here. Each host piece is one `register…(…)` line:
 //   editor surface (commands, UDP Sockets view, status bar, Send Selection) — src/host/editorSurface.ts
 //   Messages panel                                                          — src/host/panel/messagesPanel.ts
-//   .udp files (language features, CodeLens, runner)                        — src/host/udpFile/
+//   .udp files (language features, CodeLens, runner), loaded on first use   — src/host/udpFile/ (udpFilesOnDemand.ts)
 
 import * as vscode from 'vscode';
-import { setListenerErrorHandler } from './core/events';
 import { SendScheduler } from './core/sendScheduler';
 import { SocketRegistry } from './core/socketRegistry';
 import type { UdpLabApi } from './host/api';
 import { readSettings } from './host/config';
 import { registerEditorSurface } from './host/editorSurface';
 import { ErrorReporter } from './host/errorReporter';
+import { logListenerErrors } from './host/listenerErrors';
 import { NetworkExposureGuard } from './host/networkExposure';
 import { registerMessagesPanel } from './host/panel/messagesPanel';
 import { Recents } from './host/recents';
 import { MessagesLink } from './host/showMessagesCommand';
 import { SocketDirectory } from './host/socketDirectory';
 import type { SurfaceDeps } from './host/surfaceDeps';
-import { registerUdpFiles } from './host/udpFile';
+import { UdpFilesOnDemand } from './host/udpFilesOnDemand';
 
 let registry: SocketRegistry | undefined;
 
 export function activate(context: vscode.ExtensionContext): UdpLabApi {
   const log = vscode.window.createOutputChannel('UDP Lab', { log: true });
-  // A throwing listener in a core event must not take a socket down; it is logged instead.
-  setListenerErrorHandler((error) => log.error(`An event listener failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+  logListenerErrors(log);
 
   const settings = readSettings();
   const sockets = new SocketRegistry({ logCaps: { maxCount: settings.logMaxDatagrams, maxBytes: settings.logMaxBytes } });
@@ -59,7 +58,17 @@ export function activate(context: vscode.ExtensionContext): UdpLabApi {
     surface,
   );
 
-  return { registry: sockets, testing: surface.hooks, udpFiles: registerUdpFiles(context, sockets, log) };
+  // The `.udp` feature is its own bundle, loaded on first use (a `.udp` file open or in the workspace).
+  const udpFiles = new UdpFilesOnDemand(log, (feature) => feature.registerUdpFiles(context, sockets, log));
+  context.subscriptions.push(udpFiles);
+
+  return {
+    registry: sockets,
+    testing: surface.hooks,
+    get udpFiles() {
+      return udpFiles.hooks();
+    },
+  };
 }
 
 /** Closes every socket (VS Code waits for the promise before it tears the extension host down). */

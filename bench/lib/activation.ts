@@ -14,6 +14,8 @@ interface ActivationRecord {
   activeBefore: boolean;
   activationMs: number | null;
   codeLoadingMs: number;
+  /** Fresh require of each bundle loaded on first use, by file name (absent in records from older tests). */
+  lazyLoadingMs?: Record<string, number>;
 }
 
 function toolsInstalled(root: string): string | undefined {
@@ -84,5 +86,8 @@ export async function measureActivation(ctx: BenchContext): Promise<void> {
       : `ext.activate() from inactive, development bundle; of which code loading ${record.codeLoadingMs.toFixed(1)} ms`,
   );
   ctx.report.info('extension code loading in VS Code', record.codeLoadingMs, 'ms', 'fresh require of the bundle in the extension host (read, compile, evaluate)');
+  for (const [bundle, ms] of Object.entries(record.lazyLoadingMs ?? {})) {
+    ctx.report.info(`${bundle} code loading in VS Code`, ms, 'ms', 'fresh require; paid on first use (a .udp file open or in the workspace), not by every activation');
+  }
   ctx.report.property('not active after the workbench starts', !record.activeAtStartup, 'isActive read before any suite ran, sample workspace open');
 }

@@ -25,6 +25,8 @@ export interface ProductionBundle {
   error?: string;
   /** Input files and the bytes each contributes to the minified output, biggest first. */
   parts?: Array<{ file: string; bytes: number }>;
+  /** Loaded by extension.js with require() on first use (esbuild.js `lazy`), not at activation. */
+  lazy?: boolean;
 }
 
 export function loadProduction(outDir: string): BenchContext['production'] {

@@ -49,6 +49,13 @@ export async function editor(ctx: BenchContext): Promise<void> {
     if (limitKb) ctx.report.check(`bundle ${name}.js (minified)`, bytes.length / KB, 'KB', limitKb, 'max', note);
     else ctx.report.info(`bundle ${name}.js (minified)`, bytes.length / KB, 'KB', note);
   }
+  // Bundles extension.js require()s on first use (esbuild.js `lazy`): not loaded by an activation that skips them.
+  for (const [name, entry] of Object.entries(ctx.production)) {
+    if (!entry.lazy || !entry.file) continue;
+    const bytes = fs.readFileSync(entry.file);
+    const note = `loaded by extension.js on first use; ${bytes.length} bytes, ${(zlib.gzipSync(bytes).length / KB).toFixed(1)} KB gzipped; biggest parts: ${biggestParts(entry.parts ?? [])}`;
+    ctx.report.info(`bundle ${name}.js (minified, lazy)`, bytes.length / KB, 'KB', note);
+  }
 
   const manifest = JSON.parse(fs.readFileSync(path.join(ctx.root, 'package.json'), 'utf8')) as {
     activationEvents?: string[];

@@ -3,7 +3,9 @@
 // of the suites. `npm run bench` runs this test alone (--grep "activation cost") and reads what it measured
 // from $UDP_LAB_BENCH_ACTIVATION_FILE:
 //   - codeLoadingMs: reading, compiling and evaluating the extension's bundle (a fresh require of `main`);
-//   - activationMs: `ext.activate()` from inactive (loading + activate()), when this test is what activates it.
+//   - activationMs: `ext.activate()` from inactive (loading + activate()), when this test is what activates it;
+//   - lazyLoadingMs: the same for each bundle the extension require()s on first use (dist/udpFiles.js: the `.udp`
+//     feature), which an activation that never meets a `.udp` file does not pay.
 // With $UDP_LAB_BENCH_ACTIVATION_PROFILE set (`npm run bench -- --cpu-prof`), the extension host's CPU profile
 // of that activation is written there, to see where the time goes.
 import * as assert from 'assert';
@@ -57,12 +59,17 @@ describe('UDP Lab activation cost', () => {
     await stopProfile?.();
     const main = (ext.packageJSON as { main?: string }).main ?? './dist/extension.js';
     const codeLoadingMs = measureCodeLoading(path.join(ext.extensionPath, main));
+    const lazyLoadingMs: Record<string, number> = {};
+    for (const bundle of ['udpFiles.js']) {
+      const file = path.join(ext.extensionPath, 'dist', bundle);
+      if (fs.existsSync(file)) lazyLoadingMs[bundle] = measureCodeLoading(file);
+    }
     console.log(
       `${TEST_LINE_MARKER}  code loading ${codeLoadingMs.toFixed(1)} ms; ` +
         (activationMs === null ? `already active (${activeAtStartup ? 'at startup' : 'activated by an earlier suite'})` : `activation ${activationMs.toFixed(1)} ms`),
     );
     const file = process.env.UDP_LAB_BENCH_ACTIVATION_FILE;
-    if (file) fs.writeFileSync(file, JSON.stringify({ activeAtStartup, activeBefore, activationMs, codeLoadingMs }));
+    if (file) fs.writeFileSync(file, JSON.stringify({ activeAtStartup, activeBefore, activationMs, codeLoadingMs, lazyLoadingMs }));
     assert.equal(activeAtStartup, false, 'UDP Lab was already active when the workbench had started: something activates it eagerly');
     assert.equal(ext.isActive, true);
   });

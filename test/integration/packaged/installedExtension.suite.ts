@@ -28,6 +28,16 @@ describe('UDP Lab installed from the packaged .vsix', () => {
     assert.equal(ext.isActive, true);
   });
 
+  it('loads its .udp support (dist/udpFiles.js, required on first use) from the installed copy', async () => {
+    const document = await vscode.workspace.openTextDocument({ language: 'udp', content: '@port = 47199\n\n### ping\nSEND udp://127.0.0.1:{{port}}\n\nping\n' });
+    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', document.uri);
+    assert.deepEqual(
+      (symbols ?? []).map((s) => s.name),
+      ['@port', 'ping'],
+      'the outline of a .udp document comes from the lazily loaded bundle: nothing answered, so it did not load',
+    );
+  });
+
   it('registers every contributed command', async () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = contributedCommands().filter((c) => !registered.has(c));
