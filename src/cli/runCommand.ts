@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StandaloneSockets } from '../core/udpFile/standaloneSockets';
-import { parseUdpFile, runUdpFile, UnknownBlockError, type BlockResult, type Diagnostic, type RunResult } from '../core/udpFile';
+import { exposesToNetwork } from '../core/localAddresses';
+import { parseUdpFile, runUdpFile, UnknownBlockError, type BindGuard, type BlockResult, type Diagnostic, type RunResult } from '../core/udpFile';
 import { toHex } from '../shared/payload';
 import { ExitCode, UsageError } from './exitCodes';
 import { interruptToken } from './interrupt';
@@ -56,6 +57,7 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
         ...(options.block && options.block.length > 0 ? { only: options.block } : {}),
         env: process.env,
         label: shownName,
+        confirmBind: warnOnNetworkBind(shownName),
         onEvent: options.json
           ? undefined
           : (e) => {
@@ -81,6 +83,24 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   await out.end();
   if (result.cancelled) return ExitCode.Interrupted;
   return result.ok ? ExitCode.Ok : ExitCode.Failed;
+}
+
+/**
+ * The editor asks before a .udp file exposes a port to the network; a terminal run cannot ask (CI has nobody to
+ * answer), so it binds as the file says and prints one warning line per such bind on stderr, where it is seen
+ * but never mixes with --json output on stdout.
+ */
+function warnOnNetworkBind(file: string): BindGuard {
+  return async (request) => {
+    if (exposesToNetwork(request.address)) {
+      const local = request.type === 'udp6' ? '::1' : '127.0.0.1';
+      const verb = request.header === 'LISTEN' ? 'listens on' : 'sends from';
+      process.stderr.write(
+        `${file}:${request.block.range.start.line + 1}: warning: ${request.block.label} ${verb} ${formatEndpoint(request)}, reachable from the network; use ${local} in the file to stay on this machine.\n`,
+      );
+    }
+    return request.address;
+  };
 }
 
 export function formatDiagnostic(file: string, d: Diagnostic): string {

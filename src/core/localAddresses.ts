@@ -1,5 +1,6 @@
 // This machine's interface addresses (for the Listen / Join pick lists), and whether binding an address
-// exposes the port to the network (wildcards and non-loopback interface addresses do).
+// exposes the port to the network (wildcards and non-loopback interface addresses do). In core so the CLI can
+// warn about the same binds the editor asks about.
 
 import * as os from 'node:os';
 import type { AddressFamily } from '../shared/dto';

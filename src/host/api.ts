@@ -23,6 +23,8 @@ export interface EditorSurfaceHooks {
   /** Incoming-datagram notifications shown so far, and as they are shown. */
   incomingNotifications(): readonly string[];
   readonly onDidNotifyIncoming: vscode.Event<string>;
+  /** Forgets this session's "Listen on the Network" answer (it can only take permission away), so a test sees the question. */
+  forgetNetworkExposureAnswer(): void;
 }
 
 export interface UdpLabApi {

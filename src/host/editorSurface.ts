@@ -52,6 +52,7 @@ export function registerEditorSurface(deps: SurfaceDeps, messages: MessagesLink)
     onDidShowMessage: errors.onDidShow,
     incomingNotifications: () => notifier.shown,
     onDidNotifyIncoming: notifier.onDidNotify,
+    forgetNetworkExposureAnswer: () => deps.exposure.forget(),
   };
   return {
     hooks,

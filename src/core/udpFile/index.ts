@@ -19,6 +19,8 @@ export {
   RunError,
   type RunOptions,
   type ListenOptions,
+  type BindGuard,
+  type BindRequest,
   type RunResult,
   type BlockResult,
   type BlockStatus,

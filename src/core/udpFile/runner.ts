@@ -155,7 +155,26 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void;
   /** Prefix for socket labels in the sockets tree, e.g. the file name. */
   label?: string;
+  /** Asked before every bind the file names (LISTEN addresses, From: headers); see BindGuard. */
+  confirmBind?: BindGuard;
 }
+
+/** A bind the file itself asks for: a LISTEN block's address or a SEND block's From: header. */
+export interface BindRequest {
+  address: string;
+  port: number;
+  type: SocketType;
+  block: Block;
+  header: 'LISTEN' | 'From';
+}
+
+/**
+ * Decides a bind the file asks for before any socket exists: resolves the address to bind (the same one, or a
+ * safer one such as loopback), or undefined to refuse — the block then fails with a sentence and binds nothing.
+ * The editor asks the user once per session before exposing a port to the network; the CLI warns on stderr.
+ * The runner's own sender sockets (no From:) are not asked about: they bind an ephemeral port like any client.
+ */
+export type BindGuard = (request: BindRequest) => Promise<string | undefined>;
 
 export class UnknownBlockError extends Error {
   override readonly name = 'UnknownBlockError';
@@ -260,6 +279,7 @@ async function runSendBlock(block: Block, context: RunContext, options: RunOptio
     const target = renderTarget(block, context, firstSeq);
     result.target = { host: target.host!, port: target.port };
     const bind = renderFrom(block, context, firstSeq, target);
+    if (block.from !== undefined) bind.address = await confirmBind(options.confirmBind, { address: bind.address, port: bind.port, type: target.type, block, header: 'From' });
     socket = await options.registry.open({
       type: target.type,
       port: bind.port,
@@ -494,6 +514,7 @@ export interface ListenOptions {
   env?: Record<string, string | undefined>;
   onEvent?: (event: RunEvent) => void;
   label?: string;
+  confirmBind?: BindGuard;
 }
 
 /**
@@ -522,10 +543,11 @@ async function startListenerIn(
   let target: ResolvedTarget;
   try {
     target = renderTarget(block, context, 0);
+    const address = await confirmBind(options.confirmBind, { address: target.host ?? defaultListenAddress(target.type), port: target.port, type: target.type, block, header: 'LISTEN' });
     socket = await options.registry.open({
       type: target.type,
       port: target.port,
-      address: target.host ?? defaultListenAddress(target.type),
+      address,
       ...(block.reuseAddress !== undefined ? { reuseAddr: block.reuseAddress } : {}),
       label: socketLabel(options, block),
     });
@@ -752,6 +774,21 @@ export class RunError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The address to bind after the guard's answer; a refusal becomes the block's error (code DECLINED). */
+async function confirmBind(guard: BindGuard | undefined, request: BindRequest): Promise<string> {
+  if (guard === undefined) return request.address;
+  const address = await guard(request);
+  if (address !== undefined) return address;
+  const where = formatEndpoint({ address: request.address, port: request.port });
+  const local = defaultListenAddress(request.type);
+  throw new RunError(
+    'DECLINED',
+    request.header === 'LISTEN'
+      ? `Not listening on ${where}: listening on the network was declined, so nothing was bound. Listen on ${local} to stay on this machine, or run the block again and allow the network`
+      : `Not sent: sending from ${where} (From:) was declined, so nothing was bound. Send from ${local} to stay on this machine, or run the block again and allow the network`,
+  );
 }
 
 /** The core's UdpLabError carries `userMessage` and `code`; other errors their message. */

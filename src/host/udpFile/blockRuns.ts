@@ -12,6 +12,7 @@ import {
   selectBlocks,
   startListener,
   templatesOf,
+  type BindGuard,
   type Block,
   type BlockResult,
   type BlockStatus,
@@ -85,6 +86,8 @@ export class UdpBlockRuns implements vscode.Disposable {
     private readonly registry: UdpFilesRegistry,
     readonly gate: TrustGate,
     private readonly log: vscode.LogOutputChannel,
+    /** Asked before a LISTEN or From: bind that would expose a port to the network (once per session). */
+    private readonly confirmBind?: BindGuard,
   ) {}
 
   // ------------------------------------------------------------------------------------------- queries
@@ -174,6 +177,7 @@ export class UdpBlockRuns implements vscode.Disposable {
     try {
       handle = await startListener(model, block, {
         registry: gatedRegistry(this.registry, this.gate, 'listen'),
+        ...(this.confirmBind ? { confirmBind: this.confirmBind } : {}),
         env: process.env,
         label: path.basename(document.uri.path),
         onEvent: (e) => {
@@ -281,6 +285,7 @@ export class UdpBlockRuns implements vscode.Disposable {
           model,
           {
             registry: gatedRegistry(this.registry, this.gate, 'send'),
+            ...(this.confirmBind ? { confirmBind: this.confirmBind } : {}),
             only: selection.indexes,
             withDependencies: false,
             env: process.env,

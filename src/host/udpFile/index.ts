@@ -4,7 +4,7 @@
 // registry the extension composed. Workspace Trust gates every send and listen (trustGate.ts).
 
 import * as vscode from 'vscode';
-import type { RunResult } from '../../core/udpFile';
+import type { BindGuard, RunResult } from '../../core/udpFile';
 import { UdpBlockRuns, type BlockRunState, type UdpFilesRegistry } from './blockRuns';
 import { UdpCodeLensProvider } from './codeLens';
 import { UdpFileCommands } from './commandIds';
@@ -53,10 +53,11 @@ function trustSource(): { isTrusted: boolean; onDidGrant: (listener: () => void)
   };
 }
 
-export function registerUdpFiles(context: vscode.ExtensionContext, registry: UdpFilesRegistry, log: vscode.LogOutputChannel): UdpFilesHooks {
+/** `confirmBind`: the network-exposure question the Listen command asks too (one answer per session for both). */
+export function registerUdpFiles(context: vscode.ExtensionContext, registry: UdpFilesRegistry, log: vscode.LogOutputChannel, confirmBind?: BindGuard): UdpFilesHooks {
   const gate = new TrustGate(trustSource());
   const models = new UdpDocumentModels();
-  const runs = new UdpBlockRuns(models, registry, gate, log);
+  const runs = new UdpBlockRuns(models, registry, gate, log, confirmBind);
   const lenses = new UdpCodeLensProvider(models, runs);
   const decorations = new UdpResultDecorations(models, runs);
   const tests = new UdpTestController(models, runs);

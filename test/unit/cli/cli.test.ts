@@ -120,6 +120,32 @@ describe('udp-lab CLI', function () {
       assert.ok(ping.rttMs && ping.rttMs.avg > 0);
       assert.deepEqual(ping.replies.map((x) => [x.text, x.hex]), [['pong 1', Buffer.from('pong 1').toString('hex')]]);
     });
+
+    it('binds 0.0.0.0 / :: as the file says (nobody to ask in CI) with one warning line per bind on stderr, stdout untouched', async () => {
+      // Every datagram goes to loopback; the wildcard binds only receive.
+      const file = udpFile([
+        '### echo',
+        'LISTEN udp://0.0.0.0:0',
+        'Respond: /^ping$/ -> pong',
+        '',
+        '### ping',
+        'SEND udp://127.0.0.1:{{echo.port}}',
+        'From: 0.0.0.0:0',
+        'Expect: /^pong$/ within 2 s',
+        '',
+        'ping',
+        '',
+        '### local',
+        'LISTEN udp://127.0.0.1:0',
+      ]);
+      const r = await runCli(['run', file, '--json'], { cwd: path.dirname(file) });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((JSON.parse(r.stdout) as { passed: number }).passed, 1, 'stdout is the JSON document alone');
+      assert.deepEqual(r.stderr.trim().split('\n'), [
+        'test.udp:1: warning: echo listens on 0.0.0.0:0, reachable from the network; use 127.0.0.1 in the file to stay on this machine.',
+        'test.udp:5: warning: ping sends from 0.0.0.0:0, reachable from the network; use 127.0.0.1 in the file to stay on this machine.',
+      ]);
+    });
   });
 
   describe('listen', () => {
