@@ -3,9 +3,12 @@
 // dropped" instead of silently losing them.
 //
 // Hot path: `append` runs once per datagram (10⁵/s under a flood), so it allocates nothing per datagram:
-//   - payload bytes are copied into append-only slabs (1 MiB ArrayBuffers filled front to back); an entry is a
-//     (slab, offset, size) triple. A slab is never written twice, and is freed by the GC once no entry points at it.
-//     (One retained ArrayBuffer or Buffer per datagram made V8's GC the bottleneck of a flood.)
+//   - payload bytes are copied into slabs (1 MiB ArrayBuffers filled front to back); an entry is a (slab, offset,
+//     size) triple. (One retained ArrayBuffer or Buffer per datagram made V8's GC the bottleneck of a flood.)
+//     Entries leave in the order they came, so a slab's entries are one contiguous run: when the last of them is
+//     evicted the slab is empty, and it is kept for reuse instead of being left to the GC while a fresh one is
+//     allocated — at the caps a flood then turns over the same few slabs, and RSS stays flat (a fresh 1 MiB slab
+//     every ~1 000 datagrams of 1 KB made RSS swing by tens of MB, and cost page faults on every new slab).
 //   - the other fields live in a struct of arrays (times in a Float64Array, directions in a Uint8Array, socket ids
 //     and peers as references to strings and endpoint objects the sockets share between datagrams).
 // The DatagramView objects callers see, with an exact copy of the bytes, are made only when they read (a batch
@@ -25,6 +28,11 @@ export const DEFAULT_LOG_CAPS: LogCaps = { maxCount: 100_000, maxBytes: 64 * 102
 
 /** Slab size: large enough that slab turnover is rare, small enough that a half-evicted slab wastes little. */
 const SLAB_BYTES = 1024 * 1024;
+/**
+ * Emptied slabs kept for reuse. In steady state one slab empties for each one filled, so a couple suffice; the
+ * bound keeps a burst of evictions (setCaps, a huge datagram) from holding memory the caps no longer allow.
+ */
+const MAX_SPARE_SLABS = 2;
 const INITIAL_CAPACITY = 1024;
 const IN = 0;
 const OUT = 1;
@@ -52,6 +60,9 @@ export class DatagramLog {
   /** The slab being filled and where its free space starts. */
   private slab: Uint8Array = EMPTY_SLAB;
   private slabUsed = 0;
+  /** Emptied full-size slabs, ready to be filled again (see MAX_SPARE_SLABS). */
+  private readonly spareSlabs: Uint8Array[] = [];
+  private slabAllocations = 0;
   private appendSignalPending = false;
 
   private readonly clearEmitter = new Emitter<void>();
@@ -106,6 +117,11 @@ export class DatagramLog {
     return this.oldestSeq + this.count - 1;
   }
 
+  /** Payload slabs allocated since the log was made (reused ones are not counted again): memory diagnostics. */
+  get slabsAllocated(): number {
+    return this.slabAllocations;
+  }
+
   getCaps(): LogCaps {
     return { ...this.caps };
   }
@@ -125,8 +141,11 @@ export class DatagramLog {
     while (this.count > 0 && this.byteTotal + size > maxBytes) this.evictOldest();
 
     if (this.slabUsed + size > this.slab.byteLength) {
-      this.slab = new Uint8Array(size > SLAB_BYTES ? size : SLAB_BYTES);
+      const full = this.slab;
+      this.slab = (size <= SLAB_BYTES && this.spareSlabs.pop()) || this.newSlab(size > SLAB_BYTES ? size : SLAB_BYTES);
       this.slabUsed = 0;
+      // Small caps can evict a slab's entries while it is still being filled: then it is empty as it is left.
+      if (full !== EMPTY_SLAB && (this.count === 0 || this.slabOf[this.slotOf(this.count - 1)] !== full)) this.recycle(full);
     }
     const offset = this.slabUsed;
     this.slab.set(bytes, offset);
@@ -158,6 +177,7 @@ export class DatagramLog {
 
   private evictOldest(): void {
     const slot = this.head;
+    const slab = this.slabOf[slot];
     this.byteTotal -= this.sizes[slot]!;
     this.slabOf[slot] = undefined;
     this.socketIds[slot] = undefined;
@@ -166,6 +186,18 @@ export class DatagramLog {
     this.count--;
     this.oldestSeq++;
     this.droppedCount++;
+    // The slab's entries were a contiguous run: if the next entry is elsewhere, this was its last one.
+    if (slab !== undefined && slab !== this.slab && (this.count === 0 || this.slabOf[this.head] !== slab)) this.recycle(slab);
+  }
+
+  private newSlab(bytes: number): Uint8Array {
+    this.slabAllocations++;
+    return new Uint8Array(bytes);
+  }
+
+  /** Keeps an emptied slab for reuse (only full-size ones: an oversized datagram's own slab goes to the GC). */
+  private recycle(slab: Uint8Array): void {
+    if (slab.byteLength === SLAB_BYTES && this.spareSlabs.length < MAX_SPARE_SLABS) this.spareSlabs.push(slab);
   }
 
   /** The entry with this seq, if it is still held. */
@@ -212,7 +244,8 @@ export class DatagramLog {
     this.head = 0;
     this.count = 0;
     this.byteTotal = 0;
-    // Start a fresh slab so the old ones can be freed.
+    // Start a fresh slab so the old ones can be freed (a spare or two is kept for what comes next).
+    if (this.slab !== EMPTY_SLAB) this.recycle(this.slab);
     this.slab = EMPTY_SLAB;
     this.slabUsed = 0;
     this.clearEmitter.fire();
