@@ -88,4 +88,30 @@ describe('core: RecentPeers', () => {
     peers.clear();
     assert.equal(peers.size, 0);
   });
+
+  it('counts runs from one peer on its fast path exactly, and never mixes peers that share a port or an address', () => {
+    const peers = new RecentPeers(2);
+    const first = peers.record(peer(7), 1, 1);
+    for (let i = 2; i <= 1000; i++) assert.equal(peers.record(peer(7), 2, i), first, 'one shared endpoint per peer');
+    const sameAddressOtherPort = peers.record(peer(8), 3, 1001);
+    const samePortOtherAddress = peers.record(peer(7, '127.0.0.2'), 4, 1002); // evicts 127.0.0.1:7, the least recent
+    assert.notEqual(sameAddressOtherPort, first);
+    assert.notEqual(samePortOtherAddress, first);
+    assert.equal(samePortOtherAddress.address, '127.0.0.2');
+    assert.deepEqual(peers.list().map((p) => [p.address, p.port, p.datagrams, p.bytes]), [
+      ['127.0.0.2', 7, 1, 4],
+      ['127.0.0.1', 8, 1, 3],
+    ]);
+    // Evicted peers that come back are new, counted afresh, however recently the fast path saw them.
+    peers.record(peer(9), 1, 1003); // evicts 127.0.0.1:8
+    peers.record(peer(10), 1, 1004); // evicts 127.0.0.2:7
+    assert.notEqual(peers.record(peer(7, '127.0.0.2'), 1, 1004.5), samePortOtherAddress); // evicts 127.0.0.1:9
+    assert.equal(peers.list()[0]!.datagrams, 1);
+    const again = peers.record(peer(10), 5, 1005);
+    assert.deepEqual(peers.list()[0], { address: '127.0.0.1', family: 'IPv4', port: 10, datagrams: 2, bytes: 6, firstSeen: 1004, lastSeen: 1005 });
+    assert.equal(peers.evicted, 4);
+    peers.clear();
+    assert.notEqual(peers.record(peer(10), 1, 1006), again, 'clear() forgets the fast path too');
+    assert.equal(peers.list()[0]!.datagrams, 1);
+  });
 });
