@@ -3,7 +3,7 @@
 
 export * from './events';
 export * from './errors';
-export { UdpSocket, reusePortSupportedFor, describeRuntime, type ReceivedDatagram, type SentDatagram, type SendTarget } from './udpSocket';
+export { UdpSocket, reusePortSupportedFor, describeRuntime, type NewPeer, type ReceivedDatagram, type SentDatagram, type SendTarget } from './udpSocket';
 export { SocketRegistry, type SocketRegistryOptions, type RegistryChange, type SocketErrorEvent, type EphemeralSendResult } from './socketRegistry';
 export { DatagramLog, DEFAULT_LOG_CAPS, type LogCaps } from './datagramLog';
 export { SocketStats, RATE_WINDOW_MS } from './socketStats';

@@ -29,6 +29,8 @@ export class RecentPeers {
   private count = 0;
   /** Peers evicted to stay within the bound. */
   evicted = 0;
+  /** New peers recorded so far (evicted ones that come back count again): a cheap "was that one new?" check. */
+  added = 0;
 
   /** The peer of the previous datagram (the fast path of `record`), while it is in the table. */
   private last: PeerEntry | undefined;
@@ -70,6 +72,7 @@ export class RecentPeers {
     ports.set(peer.port, entry);
     this.last = entry;
     this.count++;
+    this.added++;
     return endpoint;
   }
 

@@ -40,6 +40,14 @@ export interface ReceivedDatagram {
   time: number;
 }
 
+/** The first datagram from a peer this socket does not know (new, or forgotten since: see RecentPeers). */
+export interface NewPeer {
+  peer: Endpoint;
+  /** Size of that first datagram. */
+  size: number;
+  time: number;
+}
+
 /** A datagram the OS accepted for sending. `peer` is the destination as resolved (an address, not a host name). */
 export interface SentDatagram {
   bytes: Buffer;
@@ -108,6 +116,7 @@ export class UdpSocket implements Disposable {
 
   private readonly listenEmitter = new Emitter<Endpoint>();
   private readonly receiveEmitter = new Emitter<ReceivedDatagram>();
+  private readonly newPeerEmitter = new Emitter<NewPeer>();
   private readonly sendEmitter = new Emitter<SentDatagram>();
   private readonly connectEmitter = new Emitter<Endpoint>();
   private readonly closeEmitter = new Emitter<void>();
@@ -118,6 +127,11 @@ export class UdpSocket implements Disposable {
   readonly onDidListen: Event<Endpoint> = this.listenEmitter.event;
   /** One event per datagram received. */
   readonly onDidReceive: Event<ReceivedDatagram> = this.receiveEmitter.event;
+  /**
+   * A datagram from a peer that was not in peers() (fired just before onDidReceive for it). No copy of the bytes and no
+   * per-datagram cost beyond a counter: for "first datagram from each peer" without listening to every datagram.
+   */
+  readonly onDidSeeNewPeer: Event<NewPeer> = this.newPeerEmitter.event;
   /** One event per datagram the OS accepted for sending. */
   readonly onDidSend: Event<SentDatagram> = this.sendEmitter.event;
   /** Connected to a peer; carries the peer. */
@@ -324,11 +338,13 @@ export class UdpSocket implements Disposable {
     const size = msg.length;
     const time = batchClockMs();
     // One shared endpoint per peer instead of dgram's per-datagram rinfo (see RecentPeers).
+    const peersAdded = this.recentPeers.added;
     const peer = this.recentPeers.record(rinfo as Endpoint, size, time);
     this.stats.recordIn(size, peer, time);
     // The log copies the bytes into its own slabs; dgram's buffer is never kept.
     const log = this.log;
     if (log !== undefined) log.append(this.id, 'in', peer, msg, time);
+    if (this.recentPeers.added !== peersAdded && this.newPeerEmitter.hasListeners) this.newPeerEmitter.fire({ peer, size, time });
     // Listeners get their own copy (only made when someone listens).
     if (this.receiveEmitter.hasListeners) this.receiveEmitter.fire({ bytes: Buffer.from(msg), peer, size, time });
   };
