@@ -26,8 +26,20 @@ export interface FilterableRow {
 export interface CompiledFilter {
   /** True when the filter lets every row through (the list can skip building an index). */
   readonly matchesAll: boolean;
+  /** Every test, the regex included, run natively: only for payloads whose time a caller bounds some other way. */
   matches(row: FilterableRow): boolean;
+  /**
+   * In regex mode, the pattern, tested against regexText(row.bytes). A pattern can backtrack for seconds on a
+   * payload a peer chose, so callers facing the network test it under a time limit (src/core/regexGuard.ts on the
+   * host, src/webview/regexWorker.ts in the panel) after `prefilter`.
+   */
+  readonly regex?: RegExp;
+  /** Every test except the regex (all of them when there is none). Cheap: linear in the payload. */
+  prefilter(row: FilterableRow): boolean;
 }
+
+/** The text a filter regex sees for a payload: the list's display form (escapes for control and invalid bytes). */
+export const regexText: (bytes: Uint8Array) => string = decodeText;
 
 export function compileFilter(filter: DatagramFilter): Validation<CompiledFilter> {
   const tests: Array<(row: FilterableRow) => boolean> = [];
@@ -44,6 +56,7 @@ export function compileFilter(filter: DatagramFilter): Validation<CompiledFilter
     if (needle !== '') tests.push((row) => formatPeer(row.peerAddress, row.peerPort).toLowerCase().includes(needle));
   }
   const search = filter.search;
+  let regex: RegExp | undefined;
   if (search && search.query !== '') {
     const caseSensitive = search.caseSensitive === true;
     switch (search.mode) {
@@ -62,23 +75,25 @@ export function compileFilter(filter: DatagramFilter): Validation<CompiledFilter
         break;
       }
       case 'regex': {
-        let re: RegExp;
         try {
-          re = new RegExp(search.query, caseSensitive ? '' : 'i');
+          regex = new RegExp(search.query, caseSensitive ? '' : 'i');
         } catch (error) {
           return { ok: false, message: `The regular expression is not valid: ${(error as Error).message}. Fix it, or search as text.` };
         }
-        tests.push((row) => re.test(decodeText(row.bytes)));
         break;
       }
     }
   }
+  const prefilter = (row: FilterableRow): boolean => {
+    for (let i = 0; i < tests.length; i++) if (!tests[i]!(row)) return false;
+    return true;
+  };
+  const re = regex;
   const compiled: CompiledFilter = {
-    matchesAll: tests.length === 0,
-    matches: (row) => {
-      for (let i = 0; i < tests.length; i++) if (!tests[i]!(row)) return false;
-      return true;
-    },
+    matchesAll: tests.length === 0 && re === undefined,
+    matches: re === undefined ? prefilter : (row) => prefilter(row) && re.test(regexText(row.bytes)),
+    prefilter,
+    ...(re !== undefined ? { regex: re } : {}),
   };
   return { ok: true, value: compiled };
 }

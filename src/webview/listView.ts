@@ -7,7 +7,7 @@ import { bytesAt, directionAt } from '../shared/rowBlock';
 import type { Validation } from '../shared/validation';
 import type { RowStore } from './rowStore';
 
-const MATCH_ALL: CompiledFilter = { matchesAll: true, matches: () => true };
+const MATCH_ALL: CompiledFilter = { matchesAll: true, matches: () => true, prefilter: () => true };
 
 export class ListView {
   private filter: CompiledFilter = MATCH_ALL;

@@ -15,6 +15,7 @@ import { defaultListenAddress, resolveTarget, type ResolvedTarget } from './targ
 import { escapeRegExp, expressionsOf, isLiteral, TemplateError } from './template';
 import { templatesOf } from './parser';
 import { SendScheduler } from '../sendScheduler';
+import { GuardedRegex, RegexTimeoutError } from '../regexGuard';
 
 // ------------------------------------------------------------------------------------ what the runner needs
 
@@ -319,7 +320,7 @@ async function runSendBlock(block: Block, context: RunContext, options: RunOptio
         } else {
           const rtt = reply.at - sentAt;
           const text = textForMatch(reply.datagram.bytes, block.encoding);
-          const match = expectation.test(reply.datagram.bytes, text);
+          const match = testOrExplain(expectation, reply.datagram, text);
           const record: ReplyRecord = { bytes: reply.datagram.bytes, text, peer: reply.datagram.peer, rttMs: rtt, matched: match !== undefined, time: reply.datagram.time };
           keep(result, record);
           emit({ type: 'received', block, reply: record, socketId: socket.id });
@@ -440,8 +441,24 @@ function renderPayload(block: Block, template: Template | undefined, context: Ru
 interface RenderedExpectation {
   withinMs: number;
   description: string;
-  /** Captures (index 0 = the whole match) when the datagram matches, otherwise undefined. */
+  /** For a regex: the pattern as messages show it (its time limit can run out, see testOrExplain). */
+  pattern?: string;
+  /** Captures (index 0 = the whole match) when the datagram matches, otherwise undefined. Throws RegexTimeoutError. */
   test(bytes: Uint8Array, text: string): string[] | undefined;
+}
+
+/** expectation.test, with a regex that ran out of time turned into the block's error sentence. */
+function testOrExplain(expectation: RenderedExpectation, datagram: RunnerDatagram, text: string): string[] | undefined {
+  try {
+    return expectation.test(datagram.bytes, text);
+  } catch (error) {
+    if (!(error instanceof RegexTimeoutError)) throw error;
+    throw new RunError(error.code, `${regexTimeoutSentence('Expect', error, datagram)}, so the reply could not be judged. Simplify the pattern (nested or adjacent repetition like (a+)+ or \\d+\\d+ backtracks without end on some input)`);
+  }
+}
+
+function regexTimeoutSentence(header: 'Expect' | 'Respond', error: RegexTimeoutError, datagram: RunnerDatagram): string {
+  return `The ${header} pattern ${error.pattern} took longer than ${error.budgetMs} ms on ${plural(datagram.bytes.length, 'byte')} from ${formatEndpoint(datagram.peer)} and was stopped`;
 }
 
 function renderExpectation(block: Block, context: RunContext, seq: number): RenderedExpectation {
@@ -452,6 +469,7 @@ function renderExpectation(block: Block, context: RunContext, seq: number): Rend
     return {
       withinMs: expect.withinMs,
       description: `/${source}/${expect.flags}`,
+      pattern: regex.shown,
       test: (_bytes, text) => {
         const m = regex.exec(text);
         return m === null ? undefined : Array.from(m, (s) => s ?? '');
@@ -472,9 +490,10 @@ function renderExpectation(block: Block, context: RunContext, seq: number): Rend
   };
 }
 
-function compileRegex(source: string, flags: string): RegExp {
+/** Every pattern from a file runs under the regex time limit: the datagrams it judges come from the network. */
+function compileRegex(source: string, flags: string): GuardedRegex {
   try {
-    return new RegExp(source, flags);
+    return new GuardedRegex(new RegExp(source, flags));
   } catch (error) {
     throw new RunError('VALIDATION', `The pattern /${source}/ is not a valid regular expression after filling in variables: ${error instanceof Error ? error.message : String(error)}.`);
   }
@@ -580,6 +599,11 @@ async function startListenerIn(
   let timer: NodeJS.Timeout | undefined;
   let lastMismatch: ReplyRecord | undefined;
   let lastError: string | undefined;
+  /** Set when the Expect pattern ran out of time on a datagram: the block's error. */
+  let expectError: string | undefined;
+  /** Respond headers whose pattern ran out of time: turned off for the rest of this listen. */
+  const turnedOff = new Set<number>();
+  let respondTimeout: string | undefined;
   if (block.expect) {
     try {
       expectation = renderExpectation(block, context, 0);
@@ -601,7 +625,14 @@ async function startListenerIn(
     const text = textForMatch(d.bytes, block.encoding);
     let matched = false;
     if (expectation && expectationState === 'waiting') {
-      matched = expectation.test(d.bytes, text) !== undefined;
+      try {
+        matched = testOrExplain(expectation, d, text) !== undefined;
+      } catch (error) {
+        expectError = describeError(error).message;
+        expectationState = 'failed';
+        if (timer) clearTimeout(timer);
+        settle();
+      }
       if (matched) {
         expectationState = 'passed';
         result.matched++;
@@ -619,11 +650,23 @@ async function startListenerIn(
   const respond = async (d: RunnerDatagram, text: string) => {
     for (let i = 0; i < block.responders.length; i++) {
       const responder = block.responders[i]!;
+      if (turnedOff.has(i)) continue;
       try {
         let captures: string[] = [text];
         if (responder.pattern !== undefined) {
           const regex = staticPatterns[i] ?? compileRegex(renderOrThrow(context, responder.pattern, 0, undefined, escapeRegExp), responder.flags);
-          const m = regex.exec(text);
+          let m: RegExpExecArray | null;
+          try {
+            m = regex.exec(text);
+          } catch (error) {
+            if (!(error instanceof RegexTimeoutError)) throw error;
+            // A peer that found a slow input can send it again and again: this Respond stops matching at all.
+            turnedOff.add(i);
+            lastError = `${regexTimeoutSentence('Respond', error, d)} and turned off for this listener (line ${responder.range.start.line + 1}); it answers nothing more. Simplify the pattern and listen again`;
+            respondTimeout ??= lastError;
+            emit({ type: 'warning', block, message: lastError });
+            continue;
+          }
           if (m === null) continue;
           captures = Array.from(m, (s) => s ?? '');
         }
@@ -658,13 +701,16 @@ async function startListenerIn(
         await socket.close().catch(() => undefined);
         const traffic = `received ${plural(result.received, 'datagram')}, answered ${result.responded}`;
         if (expectation === undefined && block.expect === undefined) {
-          return finish(result, 'listened', `listened on ${formatEndpoint(local)}: ${traffic}`, started, emit, block);
+          // A Respond that ran out of time stays in the result, not only in the log line of the moment.
+          const off = respondTimeout !== undefined ? `; ${respondTimeout.charAt(0).toLowerCase()}${respondTimeout.slice(1)}` : '';
+          return finish(result, 'listened', `listened on ${formatEndpoint(local)}: ${traffic}${off}`, started, emit, block);
         }
         if (expectationState === 'passed') {
           const hit = result.replies.find((r) => r.matched);
           return finish(result, 'passed', `${hit ? quoteDatagram(hit.bytes, block.encoding, 60) : 'matched'} from ${hit ? formatEndpoint(hit.peer) : '?'}`, started, emit, block);
         }
         if (expectationState === 'waiting' && cancelled) return finish(result, 'cancelled', `cancelled while waiting; ${traffic}`, started, emit, block);
+        if (expectError !== undefined) return finish(result, 'error', expectError, started, emit, block, 'REGEX_TIMEOUT');
         if (expectation === undefined) return finish(result, 'error', lastError ?? 'the expectation could not be prepared', started, emit, block, 'VARIABLE');
         const within = formatMs(expectation.withinMs);
         const message =
