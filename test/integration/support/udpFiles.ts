@@ -74,6 +74,27 @@ export function when<T>(event: vscode.Event<unknown>, read: () => T | undefined,
   });
 }
 
+/**
+ * Waits until the workbench itself lists these test items (ids as the controller made them) for `uri`. The
+ * extension host hands test item changes to the workbench in batches — VS Code's TestItemCollection sends its diff
+ * 200 ms after the first change — and no event tells an extension when they have arrived. A workbench command run
+ * before that (Run Tests in Current File) finds no tests in the file and returns without running anything. So this
+ * asks the workbench (`vscode.testing.getTestsInFile`, its own view of the tests) until it knows them: a wait for a
+ * state nothing announces, re-asked every 50 ms, bounded by `ms`.
+ */
+export async function workbenchKnowsTests(uri: vscode.Uri, ids: readonly string[], ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    // Each entry is a test's id path from its controller: [controller, file item, block item].
+    const known = (await vscode.commands.executeCommand<string[][]>('vscode.testing.getTestsInFile', uri)) ?? [];
+    const listed = new Set(known.map((path) => path[path.length - 1]));
+    const missing = ids.filter((id) => !listed.has(id));
+    if (missing.length === 0) return;
+    if (Date.now() >= deadline) throw new Error(`timed out after ${ms} ms waiting for the workbench to list ${missing.join(', ')} (it lists ${[...listed].join(', ') || 'nothing'})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Waits until the document's diagnostics satisfy `predicate`. */
 export function diagnosticsWhen(uri: vscode.Uri, predicate: (d: vscode.Diagnostic[]) => boolean, what: string): Promise<vscode.Diagnostic[]> {
   const read = () => {
