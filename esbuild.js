@@ -36,6 +36,18 @@ const bundles = [
     lazy: true,
   },
   {
+    // A Messages panel's session (HTML, feed, requests): required when a panel is first opened or restored
+    // (src/host/panel/messagesPanel.ts).
+    name: 'panel',
+    entryPoints: ['src/host/panel/bundle.ts'],
+    outfile: 'dist/panel.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    lazy: true,
+  },
+  {
     name: 'webview',
     entryPoints: ['src/webview/main.ts'],
     outfile: 'dist/webview.js',

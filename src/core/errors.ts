@@ -62,7 +62,19 @@ export const CoreErrorCode = {
   NotBound: 'NOT_BOUND',
 } as const;
 
+/** Marks every UdpLabError, whichever copy of this module made it (a global symbol: one for all copies). */
+const UDP_LAB_ERROR = Symbol.for('udp-lab.UdpLabError');
+
 export class UdpLabError extends Error {
+  /**
+   * The bundles loaded on first use (dist/udpFiles.js, dist/panel.js; see src/host/lazyBundle.ts) carry their own
+   * copy of this class, and errors cross between them (the panel catches what the main bundle's registry threw):
+   * `instanceof` recognises the mark, not one copy's prototype.
+   */
+  static override [Symbol.hasInstance](value: unknown): value is UdpLabError {
+    return typeof value === 'object' && value !== null && (value as { [UDP_LAB_ERROR]?: unknown })[UDP_LAB_ERROR] === true;
+  }
+
   /** EADDRINUSE, ENOTFOUND, ERR_SOCKET_DGRAM_NOT_RUNNING, VALIDATION, UNSUPPORTED, FAMILY_MISMATCH, … */
   readonly code: string;
   /** The sentence for the user (also this error's `message`). */
@@ -73,6 +85,7 @@ export class UdpLabError extends Error {
   constructor(code: string, userMessage: string, options: { cause?: unknown; operation?: Operation; socketId?: string } = {}) {
     super(userMessage, options.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'UdpLabError';
+    Object.defineProperty(this, UDP_LAB_ERROR, { value: true });
     this.code = code;
     this.userMessage = userMessage;
     if (options.operation !== undefined) this.operation = options.operation;

@@ -9,16 +9,14 @@
 // An activation that never meets a `.udp` file (Listen, Send, the Sockets view, the Messages panel) never
 // loads, compiles or runs that code.
 
-import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { requireBundle } from './lazyBundle';
 import type { UdpFilesHooks } from './udpFile';
 import type * as UdpFilesBundleModule from './udpFile/bundle';
 import { isUdpDocument } from './udpFile/convert';
 
 export type UdpFilesBundle = typeof UdpFilesBundleModule;
 
-/** Next to dist/extension.js (esbuild.js builds it from src/host/udpFile/bundle.ts). */
-const BUNDLE_FILE = 'udpFiles.js';
 const UDP_FILES = '**/*.udp';
 /** The same folders Test Explorer's discovery leaves out (src/host/udpFile/testController.ts). */
 const EXCLUDE = '**/{node_modules,.git}/**';
@@ -65,19 +63,8 @@ export class UdpFilesOnDemand implements vscode.Disposable {
     if (this.hooksValue) return this.hooksValue;
     if (this.disposed) throw new Error('UDP Lab has been deactivated; its .udp file support is gone with it.');
     this.stopTriggers();
-    let feature: UdpFilesBundle;
-    try {
-      // A computed path, so esbuild leaves this require() to Node at run time instead of bundling the feature in.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      feature = require(path.join(__dirname, BUNDLE_FILE)) as UdpFilesBundle;
-    } catch (error) {
-      throw new Error(
-        `UDP Lab could not load its .udp file support (${BUNDLE_FILE}: ${error instanceof Error ? error.message : String(error)}). ` +
-          'Reinstall the extension; Listen, Send and the Messages panel keep working without it.',
-      );
-    }
-    feature.logListenerErrors(this.log);
-    this.hooksValue = this.register(feature);
+    // Next to dist/extension.js (esbuild.js builds it from src/host/udpFile/bundle.ts).
+    this.hooksValue = this.register(requireBundle<UdpFilesBundle>('udpFiles.js', 'its .udp file support', this.log));
     return this.hooksValue;
   }
 

@@ -38,6 +38,26 @@ describe('UDP Lab installed from the packaged .vsix', () => {
     );
   });
 
+  it('opens the Messages panel (dist/panel.js, required on first open) from the installed copy', async () => {
+    const panelTabs = () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('udpLab.messages'));
+    const testing = (udpLab().exports as { testing: { shownMessages(): ReadonlyArray<{ message: string }> } }).testing;
+    const tabShown = new Promise<void>((resolve) => {
+      const sub = vscode.window.tabGroups.onDidChangeTabs(() => {
+        if (panelTabs().length === 0) return;
+        sub.dispose();
+        resolve();
+      });
+    });
+    await vscode.commands.executeCommand('udpLab.showMessages');
+    // The panel is created only after its bundle loaded (messagesPanel.ts); if it could not load, the command
+    // said so instead and no tab comes.
+    const errors = testing.shownMessages().map((m) => m.message);
+    assert.deepEqual(errors, [], 'UDP: Show Messages reported an error');
+    if (panelTabs().length === 0) await tabShown;
+    await vscode.window.tabGroups.close(panelTabs());
+  });
+
   it('registers every contributed command', async () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = contributedCommands().filter((c) => !registered.has(c));
