@@ -87,13 +87,16 @@ async function coreLoop({ count }: { count: number }): Promise<SendResult> {
   return result(count - failed, failed, performance.now() - start, cpu);
 }
 
-/** The scheduler at full speed (no interval, no rate) over the core's send path. */
+/**
+ * The scheduler at full speed (no interval, no rate) over the core's send path, in its flood form: callback-style
+ * sends (UdpSocket.sendWithCallback), no Promise per datagram.
+ */
 async function schedulerFull({ count }: { count: number }): Promise<SendResult> {
   const s = socket!;
   const target = { host: HOST, port: targetPort };
   const cpu = process.cpuUsage();
   const start = performance.now();
-  const run = scheduler.start({ send: () => s.send(payload, target).then(() => undefined), count });
+  const run = scheduler.start({ sendWithCallback: (done) => s.sendWithCallback(payload, target, done), count });
   const done = await run.done;
   return result(done.sent, done.failed, performance.now() - start, cpu);
 }
@@ -117,11 +120,11 @@ async function schedulerRate({ rate, count }: { rate: number; count: number }): 
   const run = scheduler.start({
     count,
     ratePerSecond: rate,
-    send: () => {
+    sendWithCallback: (done) => {
       const now = performance.now();
       if (calls++ === 0) first = now;
       last = now;
-      return s.send(payload, target).then(() => undefined);
+      s.sendWithCallback(payload, target, done);
     },
   });
   const done = await run.done;

@@ -8,8 +8,15 @@ import { monotonicMs } from './clock';
 import { Emitter, type Disposable, type Event } from './events';
 
 export interface ScheduleOptions {
-  /** One send; its rejection (or throw) counts as a failure, not the end of the run. */
-  send: () => Promise<void> | void;
+  /** One send; its rejection (or throw) counts as a failure, not the end of the run. Give this or sendWithCallback. */
+  send?: () => Promise<void> | void;
+  /**
+   * One send, callback style: call `done` exactly once, with nothing (or null) when it was sent, or with the
+   * error. No Promise per datagram, so this is the form for floods: with UdpSocket.sendWithCallback the whole
+   * path from the scheduler to dgram allocates nothing but the datagram's copy —
+   * `sendWithCallback: (done) => socket.sendWithCallback(bytes, target, done)`.
+   */
+  sendWithCallback?: (done: (error?: unknown) => void) => void;
   /** How many datagrams (≥ 0; Infinity = until cancelled). */
   count: number;
   /** Milliseconds between sends (the first goes at once). */
@@ -138,9 +145,18 @@ class Run implements ScheduledSend {
   private issue(): void {
     this.issued++;
     this.inFlight++;
+    const withCallback = this.options.sendWithCallback;
+    if (withCallback !== undefined) {
+      try {
+        withCallback(this.onDone);
+      } catch (error) {
+        this.settle(error, true);
+      }
+      return;
+    }
     let result: Promise<void> | void;
     try {
-      result = this.options.send();
+      result = this.options.send!();
     } catch (error) {
       this.settle(error, true);
       return;
@@ -152,6 +168,8 @@ class Run implements ScheduledSend {
     }
   }
 
+  /** The one `done` every callback-style send gets (no closure per datagram). */
+  private readonly onDone = (error?: unknown): void => this.settle(error, error !== undefined && error !== null);
   private readonly onSent = (): void => this.settle(undefined, false);
   private readonly onFailed = (error: unknown): void => this.settle(error, true);
 
@@ -212,6 +230,9 @@ export class SendScheduler implements Disposable {
 
   /** Starts a run at once (the first send happens before this returns). */
   start(options: ScheduleOptions): ScheduledSend {
+    if ((options.send === undefined) === (options.sendWithCallback === undefined)) {
+      throw new TypeError('A scheduled send needs exactly one of send and sendWithCallback.');
+    }
     const count = options.count;
     if (!(count >= 0) || (Number.isFinite(count) && !Number.isInteger(count))) {
       throw new RangeError(`The count ${count} is not a whole number of datagrams. Use 1 or more.`);

@@ -26,7 +26,10 @@ import {
 import { Emitter, type Disposable, type Event } from './events';
 import { resolveHost, resolveLiteral, unbracket } from './hostResolver';
 import { RecentPeers } from './recentPeers';
+import { SendQueue, type SendCallback } from './sendQueue';
 import { SocketStats } from './socketStats';
+
+export type { SendCallback } from './sendQueue';
 
 /**
  * A datagram that arrived. `bytes` is the listener's own copy; `peer` is the sender — one shared object per peer,
@@ -387,6 +390,7 @@ export class UdpSocket implements Disposable {
     if (this.currentState === 'error' && !this.closeRequested) return;
     this.currentState = 'closed';
     this.remoteEndpoint = undefined;
+    this.failInFlight();
     if (this.pendingBind) {
       const pending = this.pendingBind;
       this.pendingBind = undefined;
@@ -404,43 +408,78 @@ export class UdpSocket implements Disposable {
    * when `target` is omitted. Resolves with the number of bytes sent once the OS has taken the datagram.
    */
   send(bytes: Uint8Array, target?: SendTarget): Promise<number> {
+    // The shared executor hands over resolve/reject without a closure per send (see captureSettlers).
+    const promise = new Promise<number>(captureSettlers);
+    const resolve = capturedResolve!;
+    const reject = capturedReject!;
+    capturedResolve = capturedReject = undefined;
+    this.dispatch(bytes, target, undefined, resolve, reject);
+    return promise;
+  }
+
+  /**
+   * `send` for hot loops (the scheduler, floods): the same checks, copy, stats and log, answered through
+   * `callback` — always asynchronously, exactly once — instead of a Promise per datagram. The callback gets a
+   * UdpLabError or null, and the number of bytes sent.
+   */
+  sendWithCallback(bytes: Uint8Array, target: SendTarget | undefined, callback: SendCallback): void {
+    this.dispatch(bytes, target, callback, undefined, undefined);
+  }
+
+  /** Validates and resolves the destination (once per literal destination: see lastTarget), then transmits. */
+  private dispatch(bytes: Uint8Array, target: SendTarget | undefined, callback: SendCallback | undefined, resolve: ((n: number) => void) | undefined, reject: ((e: UdpLabError) => void) | undefined): void {
     const socket = this.socket;
     if (socket === undefined || this.currentState === 'binding' || this.currentState === 'error' || this.currentState === 'closed' || this.closeRequested) {
-      return Promise.reject(this.noteError(this.usableSocket(this.sendContext(bytes.byteLength, target)) as UdpLabError));
+      answerError(this.noteError(this.usableSocket(this.sendContext(bytes.byteLength, target)) as UdpLabError), callback, reject);
+      return;
     }
     if (target === undefined) {
       const remote = this.remoteEndpoint;
       if (!remote) {
-        return Promise.reject(this.noteError(toUdpLabError(Object.assign(new Error('Not connected'), { code: 'ERR_SOCKET_DGRAM_NOT_CONNECTED' }), this.sendContext(bytes.byteLength))));
+        answerError(this.noteError(toUdpLabError(Object.assign(new Error('Not connected'), { code: 'ERR_SOCKET_DGRAM_NOT_CONNECTED' }), this.sendContext(bytes.byteLength))), callback, reject);
+        return;
       }
-      return this.sendTo(socket, bytes, undefined, remote, maxPayloadFor(remote.address), undefined, undefined);
+      this.transmit(socket, bytes, undefined, remote, maxPayloadFor(remote.address), undefined, undefined, callback, resolve, reject);
+      return;
     }
     if (this.remoteEndpoint) {
-      return Promise.reject(this.noteError(toUdpLabError(Object.assign(new Error('Already connected'), { code: 'ERR_SOCKET_DGRAM_IS_CONNECTED' }), this.sendContext(bytes.byteLength, target))));
+      answerError(this.noteError(toUdpLabError(Object.assign(new Error('Already connected'), { code: 'ERR_SOCKET_DGRAM_IS_CONNECTED' }), this.sendContext(bytes.byteLength, target))), callback, reject);
+      return;
     }
     // A flood to one destination validates and resolves it once (the hot path of the scheduler and the bench).
     const cached = this.lastTarget;
     if (cached !== undefined && cached.host === target.host && cached.port === target.port) {
-      return this.sendTo(socket, bytes, cached.address, cached.peer, cached.maxPayload, target, undefined);
+      this.transmit(socket, bytes, cached.address, cached.peer, cached.maxPayload, target.host, undefined, callback, resolve, reject);
+      return;
     }
     const context = this.sendContext(bytes.byteLength, target);
     const problem = checkTarget(target, context);
-    if (problem) return Promise.reject(this.noteError(problem));
+    if (problem) {
+      answerError(this.noteError(problem), callback, reject);
+      return;
+    }
     let literal: string | undefined;
     try {
       literal = resolveLiteral(target.host, this.resolveOptions(), context);
     } catch (error) {
-      return Promise.reject(this.noteError(toUdpLabError(error, context)));
+      answerError(this.noteError(toUdpLabError(error, context)), callback, reject);
+      return;
     }
     if (literal !== undefined) {
       const entry = { host: target.host, port: target.port, address: literal, peer: endpointOf(literal, target.port), maxPayload: maxPayloadFor(literal) };
       this.lastTarget = entry;
-      return this.sendTo(socket, bytes, entry.address, entry.peer, entry.maxPayload, target, undefined);
+      this.transmit(socket, bytes, entry.address, entry.peer, entry.maxPayload, target.host, undefined, callback, resolve, reject);
+      return;
     }
     // Host names go through the resolver (which caches briefly), never into lastTarget: DNS answers change.
-    return resolveHost(target.host, this.resolveOptions(), context).then(
-      (address) => this.sendTo(socket, bytes, address, endpointOf(address, target.port), maxPayloadFor(address), target, address),
-      (error: unknown) => Promise.reject(this.noteError(toUdpLabError(error, context))),
+    resolveHost(target.host, this.resolveOptions(), context).then(
+      (address) => {
+        // The socket may have closed while the name was looked up.
+        const usable = this.usableSocket(context);
+        if (usable instanceof UdpLabError) answerError(this.noteError(usable), callback, reject);
+        else this.transmit(usable, bytes, address, endpointOf(address, target.port), maxPayloadFor(address), target.host, address, callback, resolve, reject);
+      },
+      (error: unknown) => answerError(this.noteError(toUdpLabError(error, context)), callback, reject),
     );
   }
 
@@ -451,43 +490,80 @@ export class UdpSocket implements Disposable {
     return this.context('send', { size, ...(shown ? { target: { host: shown.host, port: shown.port } } : {}), ...(resolved !== undefined ? { resolved } : {}) });
   }
 
-  /** `address` undefined = the connected peer (`peer`). */
-  private sendTo(
+  /** Sends in flight, oldest first: dgram answers them in order, through the one `afterSend` below. */
+  private readonly inFlight = new SendQueue();
+
+  /** `address` undefined = the connected peer (`peer`); `host` is what the caller named, for error sentences. */
+  private transmit(
     socket: dgram.Socket,
     bytes: Uint8Array,
     address: string | undefined,
     peer: Endpoint,
     maxPayload: number,
-    target: SendTarget | undefined,
+    host: string | undefined,
     resolved: string | undefined,
-  ): Promise<number> {
+    callback: SendCallback | undefined,
+    resolve: ((n: number) => void) | undefined,
+    reject: ((e: UdpLabError) => void) | undefined,
+  ): void {
     const size = bytes.byteLength;
     if (size > maxPayload) {
       const message = checkPayloadSize(size, maxPayload === MAX_PAYLOAD_IPV6 ? 'IPv6' : 'IPv4').error!;
-      return Promise.reject(this.noteError(new UdpLabError('EMSGSIZE', message, { operation: 'send', socketId: this.id })));
+      answerError(this.noteError(new UdpLabError('EMSGSIZE', message, { operation: 'send', socketId: this.id })), callback, reject);
+      return;
     }
     // Our own copy: what goes out (and is logged) is what the caller passed, even if it reuses its buffer at once.
     const copy = Buffer.from(bytes);
-    return new Promise<number>((resolve, reject) => {
-      const done = (error: Error | null, sent?: number): void => {
-        if (error) {
-          reject(this.noteError(toUdpLabError(error, this.sendContext(size, target, resolved))));
-          return;
-        }
-        const time = batchClockMs();
-        this.stats.recordOut(size, peer, time);
-        const log = this.log;
-        if (log !== undefined) log.append(this.id, 'out', peer, copy, time);
-        if (this.sendEmitter.hasListeners) this.sendEmitter.fire({ bytes: copy, peer, size, time });
-        resolve(sent ?? size);
-      };
-      try {
-        if (address === undefined) socket.send(copy, done);
-        else socket.send(copy, peer.port, address, done);
-      } catch (error) {
-        reject(this.noteError(toUdpLabError(error, this.sendContext(size, target, resolved))));
-      }
-    });
+    this.inFlight.push(copy, peer, host, resolved, callback, resolve, reject);
+    try {
+      if (address === undefined) socket.send(copy, this.afterSend);
+      else socket.send(copy, peer.port, address, this.afterSend);
+    } catch (error) {
+      // Refused synchronously (dgram never calls back then): it is the newest entry.
+      this.inFlight.pop();
+      answerError(this.noteError(toUdpLabError(error, this.sendContext(size, host !== undefined ? { host, port: peer.port } : undefined, resolved))), callback, reject);
+    }
+  }
+
+  /** dgram's answer to the oldest send in flight. */
+  private readonly afterSend = (error: Error | null, sent?: number): void => {
+    const queue = this.inFlight;
+    if (queue.size === 0) return; // already failed by close (dgram cancels queued sends after 'close')
+    const slot = queue.head;
+    const copy = queue.bytes[slot]!;
+    const peer = queue.peers[slot]!;
+    const callback = queue.callbacks[slot];
+    const resolve = queue.resolves[slot];
+    const reject = queue.rejects[slot];
+    const size = copy.length;
+    if (error) {
+      const host = queue.hosts[slot];
+      const resolved = queue.resolved[slot];
+      queue.shift();
+      answerError(this.noteError(toUdpLabError(error, this.sendContext(size, host !== undefined ? { host, port: peer.port } : undefined, resolved))), callback, reject);
+      return;
+    }
+    queue.shift();
+    const time = batchClockMs();
+    this.stats.recordOut(size, peer, time);
+    const log = this.log;
+    if (log !== undefined) log.append(this.id, 'out', peer, copy, time);
+    if (this.sendEmitter.hasListeners) this.sendEmitter.fire({ bytes: copy, peer, size, time });
+    if (callback !== undefined) callback(null, sent ?? size);
+    else resolve!(sent ?? size);
+  };
+
+  /** Sends dgram will never answer (the socket closed under them) fail with the reason. */
+  private failInFlight(): void {
+    const queue = this.inFlight;
+    while (queue.size > 0) {
+      const slot = queue.head;
+      const callback = queue.callbacks[slot];
+      const reject = queue.rejects[slot];
+      const size = queue.bytes[slot]!.length;
+      queue.shift();
+      answerError(toUdpLabError(Object.assign(new Error('Not running'), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' }), this.context('send', { size })), callback, reject);
+    }
   }
 
   private resolveOptions(): { type: SocketType; dualStack: boolean } {
@@ -787,6 +863,20 @@ export class UdpSocket implements Disposable {
   peers(): PeerView[] {
     return this.recentPeers.list();
   }
+}
+
+// A Promise's resolve/reject, handed out by one shared executor so that send() makes no closure per call.
+let capturedResolve: ((bytes: number) => void) | undefined;
+let capturedReject: ((error: UdpLabError) => void) | undefined;
+function captureSettlers(resolve: (bytes: number) => void, reject: (error: UdpLabError) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+/** A send's failure, to its callback (asynchronously, as dgram would) or to its Promise. */
+function answerError(error: UdpLabError, callback: SendCallback | undefined, reject: ((e: UdpLabError) => void) | undefined): void {
+  if (callback !== undefined) process.nextTick(callback, error, 0);
+  else reject!(error);
 }
 
 /** The peer as the log shows it; ::ffff:a.b.c.d stays IPv6-shaped, as it is on the wire of a udp6 socket. */

@@ -166,6 +166,53 @@ describe('core: SendScheduler', () => {
     assert.equal(scheduler.active, 0);
   });
 
+  it('callback-style sends: counts, failures (callback errors and throws), back-pressure; exactly one form', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    let calls = 0;
+    const run = scheduler.start({
+      count: 300,
+      maxInFlight: 8,
+      sendWithCallback: (done) => {
+        const n = calls++;
+        if (n === 7) throw new Error('thrown');
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        setImmediate(() => {
+          inFlight--;
+          if (n % 100 === 50) done(new Error(`failed ${n}`));
+          else done(n % 2 === 0 ? undefined : null);
+        });
+      },
+    });
+    const result = await run.done;
+    assert.equal(calls, 300);
+    assert.deepEqual({ sent: result.sent, failed: result.failed }, { sent: 296, failed: 4 });
+    assert.equal((result.firstError as Error).message, 'thrown');
+    assert.equal(peak, 8);
+    assert.throws(() => scheduler.start({ count: 1 }), /exactly one of send and sendWithCallback/);
+    assert.throws(() => scheduler.start({ count: 1, send: () => undefined, sendWithCallback: (done) => done() }), /exactly one/);
+  });
+
+  it('drives a real socket through sendWithCallback: 2 000 back to back, all logged and counted', async () => {
+    const registry = new SocketRegistry();
+    try {
+      const receiver = await registry.open({ type: 'udp4', port: 0, recvBufferSize: 4 << 20 });
+      const sender = await registry.open({ type: 'udp4', port: 0 });
+      const all = nextEvent(receiver.onDidReceive, () => receiver.view().stats.datagramsIn === 2000);
+      const payload = Buffer.from('tick');
+      const target = { host: '127.0.0.1', port: receiver.local!.port };
+      const result = await scheduler.start({ count: 2000, maxInFlight: 64, sendWithCallback: (done) => sender.sendWithCallback(payload, target, done) }).done;
+      assert.deepEqual({ sent: result.sent, failed: result.failed }, { sent: 2000, failed: 0 });
+      assert.equal(sender.view().stats.datagramsOut, 2000);
+      await all;
+      assert.equal(registry.log.size, 4000);
+    } finally {
+      await registry.closeAll();
+      registry.dispose();
+    }
+  });
+
   it('drives a real socket: 200 datagrams at 2 000/s all arrive and are logged', async () => {
     const registry = new SocketRegistry();
     try {

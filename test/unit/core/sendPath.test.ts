@@ -1,0 +1,159 @@
+// The send path on real loopback sockets: send() and sendWithCallback() share one queue of sends in flight that
+// dgram answers in order, so every answer must reach its own send (checked with a different size per datagram),
+// sends a closed socket will never hear back about must still be answered, and the callback form must behave like
+// a Node callback (asynchronous, exactly once) with the same sentences as the Promise form.
+
+import * as assert from 'node:assert/strict';
+import * as dgram from 'node:dgram';
+import { DatagramLog } from '../../../src/core/datagramLog';
+import { UdpLabError } from '../../../src/core/errors';
+import { UdpSocket } from '../../../src/core/udpSocket';
+import { collect } from '../support/events';
+
+describe('core: send path (in-flight queue, callback form)', () => {
+  const opened: Array<{ close(): Promise<void> | void }> = [];
+  afterEach(async () => {
+    for (const s of opened.splice(0)) await s.close();
+  });
+
+  async function socket(log?: DatagramLog): Promise<UdpSocket> {
+    const s = new UdpSocket({ type: 'udp4', port: 0, address: '127.0.0.1' }, undefined, log ? { log } : {});
+    opened.push(s);
+    await s.bind();
+    return s;
+  }
+
+  /** A raw receiver that counts what arrives and resolves once `count` datagrams (of any size) came. */
+  async function receiver(): Promise<{ port: number; sizes: number[]; until(count: number): Promise<void> }> {
+    const r = dgram.createSocket('udp4');
+    r.on('error', () => undefined);
+    await new Promise<void>((resolve) => r.bind(0, '127.0.0.1', resolve));
+    // Large enough that a burst of 600 small datagrams is not dropped by the kernel before the test reads it.
+    r.setRecvBufferSize(4 * 1024 * 1024);
+    opened.push({ close: () => new Promise<void>((resolve) => r.close(() => resolve())) });
+    const sizes: number[] = [];
+    let waiting: { count: number; resolve: () => void } | undefined;
+    r.on('message', (msg) => {
+      sizes.push(msg.length);
+      if (waiting && sizes.length >= waiting.count) waiting.resolve();
+    });
+    return {
+      port: r.address().port,
+      sizes,
+      until: (count) => (sizes.length >= count ? Promise.resolve() : new Promise<void>((resolve) => (waiting = { count, resolve }))),
+    };
+  }
+
+  it('answers each of 600 sends in flight with its own size, in order, through both forms mixed', async () => {
+    const log = new DatagramLog();
+    const s = await socket(log);
+    const r = await receiver();
+    const sent = collect(s.onDidSend);
+    const target = { host: '127.0.0.1', port: r.port };
+    const answers: Array<Promise<number>> = [];
+    const order: number[] = [];
+    for (let size = 1; size <= 600; size++) {
+      const bytes = Buffer.alloc(size, size & 0xff);
+      if (size % 3 === 0) {
+        answers.push(
+          new Promise<number>((resolve, reject) => {
+            let calls = 0;
+            let sync = true;
+            s.sendWithCallback(bytes, target, (error, n) => {
+              calls++;
+              assert.equal(sync, false, 'the callback is never called synchronously');
+              assert.equal(calls, 1, 'exactly once');
+              order.push(size);
+              if (error) reject(error);
+              else resolve(n);
+            });
+            sync = false;
+          }),
+        );
+      } else {
+        answers.push(s.send(bytes, target).then((n) => (order.push(size), n)));
+      }
+      bytes.fill(0); // the caller reuses its buffer at once: what goes out is what it passed
+    }
+    const results = await Promise.all(answers);
+    assert.deepEqual(results, Array.from({ length: 600 }, (_, i) => i + 1), 'each send answered with its own byte count');
+    // Callbacks run inside dgram's answer, Promise reactions a microtask later: each form is in order on its own.
+    const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+    assert.deepEqual(order.filter((n) => n % 3 === 0), sorted(order.filter((n) => n % 3 === 0)), 'callbacks answered in the order sent');
+    assert.deepEqual(order.filter((n) => n % 3 !== 0), sorted(order.filter((n) => n % 3 !== 0)), 'promises settled in the order sent');
+    await r.until(600);
+    assert.deepEqual(r.sizes, results);
+    assert.deepEqual(sent.values.map((d) => d.size), results, 'onDidSend once per datagram, in order');
+    assert.ok(sent.values.every((d) => d.bytes.every((b) => b === (d.size & 0xff))), 'the bytes sent, not the reused buffer');
+    const logged = log.since(0);
+    assert.equal(logged.length, 600);
+    assert.ok(logged.every((d, i) => d.direction === 'out' && d.size === i + 1 && d.bytes[0] === ((i + 1) & 0xff) && d.peer.port === r.port));
+    assert.equal(s.stats.datagramsOut, 600);
+  });
+
+  it('answers every send still in flight when the socket closes under it (none is left hanging)', async () => {
+    const s = await socket();
+    const r = await receiver();
+    const target = { host: '127.0.0.1', port: r.port };
+    const outcomes: Array<Promise<string>> = [];
+    for (let i = 0; i < 300; i++) {
+      outcomes.push(
+        s.send(Buffer.alloc(32, i), target).then(
+          () => 'sent',
+          (e: UdpLabError) => e.code,
+        ),
+      );
+    }
+    const callbacks = new Promise<string>((resolve) => s.sendWithCallback(Buffer.alloc(8), target, (error) => resolve(error ? error.code : 'sent')));
+    const closed = s.close();
+    const settled = await Promise.all([...outcomes, callbacks]);
+    await closed;
+    assert.equal(settled.length, 301);
+    for (const outcome of settled) assert.ok(outcome === 'sent' || outcome === 'ERR_SOCKET_DGRAM_NOT_RUNNING' || outcome === 'ECANCELED', outcome);
+    assert.ok(settled.includes('ERR_SOCKET_DGRAM_NOT_RUNNING'), 'sends dgram dropped at close are answered with the reason');
+  });
+
+  it('reports failures through the callback with the same sentences as send(), asynchronously', async () => {
+    const s = await socket();
+    const viaCallback = (bytes: Uint8Array, target?: { host: string; port: number }) =>
+      new Promise<UdpLabError>((resolve, reject) => {
+        let sync = true;
+        s.sendWithCallback(bytes, target, (error, n) => {
+          if (sync) reject(new Error('called synchronously'));
+          else if (error) resolve(error);
+          else reject(new Error(`sent ${n} bytes`));
+        });
+        sync = false;
+      });
+    const cases: Array<[Uint8Array, { host: string; port: number } | undefined]> = [
+      [Buffer.alloc(1), undefined], // not connected
+      [Buffer.alloc(1), { host: '127.0.0.1', port: 0 }], // port 0
+      [Buffer.alloc(1), { host: 'not a host!', port: 9 }], // validation
+      [Buffer.alloc(65_508), { host: '127.0.0.1', port: 9 }], // too big for IPv4
+      [Buffer.alloc(1), { host: '::1', port: 9 }], // family mismatch
+    ];
+    for (const [bytes, target] of cases) {
+      const fromCallback = await viaCallback(bytes, target);
+      const fromPromise = await s.send(bytes, target).then(
+        () => assert.fail('should fail'),
+        (e: UdpLabError) => e,
+      );
+      assert.ok(fromCallback instanceof UdpLabError);
+      assert.equal(fromCallback.code, fromPromise.code);
+      assert.equal(fromCallback.userMessage, fromPromise.userMessage);
+    }
+    await s.close();
+    const afterClose = await viaCallback(Buffer.alloc(1), { host: '127.0.0.1', port: 9 });
+    assert.equal(afterClose.code, 'ERR_SOCKET_DGRAM_NOT_RUNNING');
+  });
+
+  it('sends to the connected peer through the callback form', async () => {
+    const s = await socket();
+    const r = await receiver();
+    await s.connect('127.0.0.1', r.port);
+    const n = await new Promise<number>((resolve, reject) => s.sendWithCallback(Buffer.from('hello'), undefined, (error, bytes) => (error ? reject(error) : resolve(bytes))));
+    assert.equal(n, 5);
+    await r.until(1);
+    assert.deepEqual(r.sizes, [5]);
+  });
+});
