@@ -62,6 +62,15 @@ export class App {
   private pendingSelection: number | undefined;
 
   constructor(root: HTMLElement) {
+    // A regex filter that can backtrack is tested in a worker: its answers arrive later, and one that runs out of
+    // time is turned off with a sentence under the search box.
+    this.view.listener = {
+      progressed: () => this.scheduleRender(true),
+      regexTurnedOff: (message) => {
+        this.toolbar.showFilterError(message);
+        this.scheduleRender(true);
+      },
+    };
     this.list = new VirtualList(this.store, this.view, this.sockets, {
       select: (seq) => {
         this.detail.show(seq);

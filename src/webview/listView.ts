@@ -1,11 +1,40 @@
 // The rows the list shows: all rows of the store, or the indices of those matching the filter. Filtering a large
 // store runs in time slices (a few ms each) so the page never blocks; new rows are tested as they arrive.
+// A regex that can backtrack (src/shared/regexRisk.ts) is tested in a Web Worker, a batch of rows at a time under a
+// time limit (regexWorker.ts): a payload that makes it backtrack turns the filter off with a sentence naming the
+// datagram, instead of freezing the panel.
 
-import { compileFilter, type CompiledFilter, type FilterableRow } from '../shared/datagramFilter';
+import { compileFilter, regexText, type CompiledFilter, type FilterableRow } from '../shared/datagramFilter';
 import type { DatagramFilter } from '../shared/protocol';
+import { mayBacktrack, showPattern } from '../shared/regexRisk';
 import { bytesAt, directionAt } from '../shared/rowBlock';
 import type { Validation } from '../shared/validation';
+import { RegexWorker } from './regexWorker';
 import type { RowStore } from './rowStore';
+
+/** A batch of rows gets this long in the worker; far above the microseconds a sane pattern needs per row. */
+const BATCH_LIMIT_MS = 250;
+/**
+ * After a batch runs out of time its rows are tried one by one, each with this limit (longer: a busy machine can
+ * take the worker off the CPU for a while), so the sentence names the one datagram that made the pattern backtrack.
+ */
+const ROW_LIMIT_MS = 1000;
+/** Rows and characters per worker batch: small enough to answer within a frame or two. */
+const BATCH_ROWS = 256;
+const BATCH_CHARS = 256 * 1024;
+
+/** What the list hears about regex work done off the page's thread. */
+export interface ListViewListener {
+  /** Results of a worker batch arrived (redraw). */
+  progressed(): void;
+  /** The filter's regex ran out of time and was turned off; `message` is the sentence for the user. */
+  regexTurnedOff(message: string): void;
+}
+
+interface RegexBatch {
+  rows: number[];
+  texts: string[];
+}
 
 const MATCH_ALL: CompiledFilter = { matchesAll: true, matches: () => true, prefilter: () => true };
 
@@ -17,6 +46,17 @@ export class ListView {
   /** Rows at or after this index have not been tested yet. */
   private scannedTo = 0;
   private readonly probe: FilterableRow = { direction: 'in', socketId: '', peerAddress: '', peerPort: 0, bytes: new Uint8Array(0) };
+  /** The filter's regex when it runs in the worker (it can backtrack); undefined when `filter.matches` runs here. */
+  private offThread: RegExp | undefined;
+  private worker: RegexWorker | undefined;
+  /** A batch is in the worker; its results complete the rows before `scannedTo`. */
+  private waiting = false;
+  /** Rows of a batch that ran out of time, to be tried one by one. */
+  private retry: RegexBatch | undefined;
+  /** Bumped whenever the filter or the store starts over, so a late worker answer is ignored. */
+  private generation = 0;
+  listener: ListViewListener | undefined;
+  private spec: DatagramFilter = {};
 
   constructor(private readonly store: RowStore) {
     this.scannedTo = store.end;
@@ -26,11 +66,11 @@ export class ListView {
   setFilter(spec: DatagramFilter): Validation<void> {
     const compiled = compileFilter(spec);
     if (!compiled.ok) return compiled;
+    this.spec = spec;
     this.filter = compiled.value;
-    this.indices = [];
-    this.head = 0;
-    this.scannedTo = this.store.first;
-    if (this.filter.matchesAll) this.scannedTo = this.store.end;
+    const regex = compiled.value.regex;
+    this.offThread = regex !== undefined && mayBacktrack(regex.source) ? regex : undefined;
+    this.reset();
     return { ok: true, value: undefined };
   }
 
@@ -40,7 +80,7 @@ export class ListView {
 
   /** True while some rows have not been tested against the filter yet (call work() until it is false). */
   get pending(): boolean {
-    return !this.filter.matchesAll && this.scannedTo < this.store.end;
+    return !this.filter.matchesAll && (this.scannedTo < this.store.end || this.waiting || this.retry !== undefined);
   }
 
   /** Fraction of the store tested so far (for a "Filtering… 40 %" hint). */
@@ -56,6 +96,7 @@ export class ListView {
       this.scannedTo = this.store.end;
       return true;
     }
+    if (this.offThread) return this.workOffThread(this.offThread, budgetMs);
     const deadline = performance.now() + budgetMs;
     const probe = this.probe;
     const matches = this.filter.matches;
@@ -120,6 +161,92 @@ export class ListView {
     this.indices = [];
     this.head = 0;
     this.scannedTo = this.filter.matchesAll ? this.store.end : this.store.first;
+    this.generation++;
+    this.waiting = false;
+    this.retry = undefined;
+    this.worker?.abandon();
+  }
+
+  dispose(): void {
+    this.generation++;
+    this.worker?.dispose();
+    this.worker = undefined;
+  }
+
+  /**
+   * The regex path: the cheap tests run here, the regex in the worker, one batch at a time (indices stay in row
+   * order because the next batch leaves only when the previous one answered). Returns true when everything is tested.
+   */
+  private workOffThread(regex: RegExp, budgetMs: number): boolean {
+    if (this.waiting) return false;
+    if (this.retry) {
+      // One row per batch, so the row that runs out of time is known.
+      const rows = this.retry.rows.splice(0, 1);
+      const texts = this.retry.texts.splice(0, 1);
+      if (this.retry.rows.length === 0) this.retry = undefined;
+      if (rows.length > 0) this.send(regex, { rows, texts }, ROW_LIMIT_MS);
+      return false;
+    }
+    const deadline = performance.now() + budgetMs;
+    const batch: RegexBatch = { rows: [], texts: [] };
+    let chars = 0;
+    const probe = this.probe;
+    const prefilter = this.filter.prefilter;
+    while (this.scannedTo < this.store.end && batch.rows.length < BATCH_ROWS && chars < BATCH_CHARS) {
+      const to = Math.min(this.store.end, this.scannedTo + 32);
+      this.store.scan(this.scannedTo, to, (block, i, r) => {
+        probe.direction = directionAt(block, i);
+        probe.socketId = block.strings[block.socket[i]!]!;
+        probe.peerAddress = block.strings[block.peerAddress[i]!]!;
+        probe.peerPort = block.peerPort[i]!;
+        probe.bytes = bytesAt(block, i);
+        if (!prefilter(probe)) return;
+        const text = regexText(probe.bytes);
+        batch.rows.push(r);
+        batch.texts.push(text);
+        chars += text.length;
+      });
+      this.scannedTo = to;
+      if (performance.now() >= deadline) break;
+    }
+    if (batch.rows.length > 0) this.send(regex, batch, BATCH_LIMIT_MS);
+    return !this.pending;
+  }
+
+  private send(regex: RegExp, batch: RegexBatch, limitMs: number): void {
+    this.worker ??= new RegexWorker();
+    this.waiting = true;
+    const generation = this.generation;
+    void this.worker.test(regex.source, regex.flags, batch.texts, limitMs).then((result) => {
+      if (generation !== this.generation) return;
+      this.waiting = false;
+      if (result.kind === 'done') {
+        for (let i = 0; i < batch.rows.length; i++) if (result.matches[i] === 1) this.indices.push(batch.rows[i]!);
+      } else if (result.kind === 'timeout' && batch.rows.length > 1) {
+        this.retry = { rows: batch.rows.concat(this.retry?.rows ?? []), texts: batch.texts.concat(this.retry?.texts ?? []) };
+      } else {
+        const shown = showPattern(regex.source, regex.flags);
+        const row = batch.rows[0]!;
+        const seq = row >= this.store.first && row < this.store.end ? `datagram #${this.store.seq(row)}` : 'a datagram';
+        this.turnOffRegex(
+          result.kind === 'timeout'
+            ? `The filter ${shown} took longer than ${limitMs} ms on ${seq} and was turned off. Simplify the pattern (nested or adjacent repetition like (a+)+ backtracks without end on some payloads), or search as text or hex.`
+            : `The filter ${shown} could not run (${result.reason}) and was turned off. Search as text or hex instead.`,
+        );
+        return;
+      }
+      this.listener?.progressed();
+    });
+  }
+
+  /** Keeps every other part of the filter (socket, peer, direction) and drops the search. */
+  private turnOffRegex(message: string): void {
+    const { search: _dropped, ...rest } = this.spec;
+    const compiled = compileFilter(rest);
+    this.filter = compiled.ok ? compiled.value : MATCH_ALL;
+    this.offThread = undefined;
+    this.reset();
+    this.listener?.regexTurnedOff(message);
   }
 
   /** Drops indices of rows the store evicted. */

@@ -102,6 +102,39 @@ describe('webview: filters', () => {
     await panel.page.locator('#filter-message').filter({ hasText: 'odd number of hex digits' }).waitFor();
   });
 
+  it('runs a regex that can backtrack in a worker: results arrive, and a payload that makes it backtrack turns it off with a sentence', async () => {
+    const panel = await pages.open();
+    // 30 × "a" + "b": /(a+)+$/ would backtrack for minutes on the page's thread and freeze the panel.
+    const evil = `${'a'.repeat(30)}b`;
+    await panel.snapshot({
+      rows: [
+        { seq: 1, direction: 'in', socketId: 'udp4-1', peer: { address: '127.0.0.1', port: 40001 }, text: 'aaaa' },
+        { seq: 2, direction: 'in', socketId: 'udp4-1', peer: { address: '127.0.0.1', port: 40001 }, text: 'bbbb' },
+        { seq: 3, direction: 'in', socketId: 'udp4-1', peer: { address: '127.0.0.1', port: 40001 }, text: evil },
+        { seq: 4, direction: 'out', socketId: 'udp4-1', peer: { address: '127.0.0.1', port: 40001 }, text: 'aa' },
+      ],
+    });
+    await panel.page.locator('#dg-4').waitFor();
+    await choose(panel, 'filter-mode', 'Regex');
+    // Repetition, so the worker runs it; every row is harmless to it.
+    await typeInto(panel, 'filter-search', '^b+$');
+    await panel.page.locator('#dg-1').waitFor({ state: 'detached' });
+    assert.deepEqual(await allShown(panel), [2]);
+
+    await typeInto(panel, 'filter-search', '^(a+)+$');
+    const message = panel.page.locator('#filter-message').filter({ hasText: 'was turned off' });
+    await message.waitFor({ timeout: 15_000 });
+    assert.match(
+      (await message.textContent()) ?? '',
+      /^The filter \/\^\(a\+\)\+\$\/i took longer than 1000 ms on datagram #3 and was turned off\. Simplify the pattern/,
+    );
+    assert.deepEqual(await allShown(panel), [1, 2, 3, 4], 'the search is off; the list shows every row again');
+    // The page never froze: other filters still work at once.
+    await choose(panel, 'filter-direction', 'Sent (out)');
+    await panel.page.locator('#dg-1').waitFor({ state: 'detached' });
+    assert.deepEqual(await allShown(panel), [4]);
+  });
+
   it('exports through the host with the filter as shown, and reports the result', async () => {
     const panel = await withRows();
     await choose(panel, 'filter-direction', 'Received (in)');

@@ -23,6 +23,9 @@ export function renderPanelHtml(o: PanelHtmlOptions): string {
     `font-src ${o.cspSource}`,
     // data: images only: @vscode-elements draws a few tiny PNGs (textfield/select chrome) as data URLs.
     `img-src ${o.cspSource} data:`,
+    // The regex filter's worker (src/webview/regexWorker.ts) is made from a Blob the panel's own script creates; a
+    // script that could make one could already run (script-src needs the nonce), so this adds no way in.
+    'worker-src blob:',
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
