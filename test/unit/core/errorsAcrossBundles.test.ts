@@ -33,7 +33,7 @@ describe('UdpLabError across bundle copies', () => {
 
   it('recognises an error made by the other copy, and the other copy recognises ours', () => {
     const theirs = other.validationError('Port 70000 is out of range (VALIDATION).');
-    const ours = toUdpLabError(Object.assign(new Error('in use'), { code: 'EADDRINUSE' }), { operation: 'bind', port: 5000 });
+    const ours = toUdpLabError(Object.assign(new Error('in use'), { code: 'EADDRINUSE' }), { operation: 'bind', local: { address: '127.0.0.1', port: 5000 } });
     assert.ok(theirs instanceof UdpLabError);
     assert.ok(ours instanceof other.UdpLabError);
     assert.ok(other.isUdpLabError(validationError('x')));
@@ -44,7 +44,8 @@ describe('UdpLabError across bundle copies', () => {
     const named = Object.assign(new Error('x'), { name: 'UdpLabError', userMessage: 'x', code: 'VALIDATION' });
     assert.equal(named instanceof UdpLabError, false);
     assert.equal({ userMessage: 'x', code: 'X' } instanceof UdpLabError, false);
-    assert.equal(null instanceof UdpLabError, false);
+    const nothing: unknown = null;
+    assert.equal(nothing instanceof UdpLabError, false);
     assert.equal(new Error('x') instanceof other.UdpLabError, false);
   });
 });
