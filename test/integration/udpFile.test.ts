@@ -182,6 +182,49 @@ describe('.udp files in the editor', () => {
     await lensAt(uri, 0, 'Listen');
   });
 
+  it('Run File with a responder already listening from its lens on a fixed port: uses it for {{echo.port}}, and {{greet.reply.0}} is the whole reply', async () => {
+    const port = await freePort();
+    const editor = await openUdpFile(
+      'lensport.udp',
+      [
+        '### echo',
+        `LISTEN udp://127.0.0.1:${port}`,
+        'Respond: /^hi (\\w+)$/ -> hello {{$1}}',
+        '',
+        '### greet',
+        'SEND udp://127.0.0.1:{{echo.port}}',
+        'Expect: /^hello (\\w+)$/ within 2000 ms',
+        '',
+        'hi bob',
+        '',
+        '### tell',
+        `SEND udp://127.0.0.1:${peer.port}`,
+        '',
+        '{{greet.reply.0}}|{{greet.reply.1}}',
+        '',
+      ].join('\n'),
+    );
+    const uri = editor.document.uri;
+    await runLens(await lensAt(uri, 0, 'Listen'));
+    // Binding the block's port a second time would fail ("port in use"): the run talks to the running listener.
+    const result = await runLens<RunResult>(await lensAt(uri, 0, 'Run File'));
+    assert.deepEqual(
+      result.results.map((r) => `${r.label}: ${r.status}`),
+      ['greet: passed', 'tell: sent'],
+      JSON.stringify(result.results.map((r) => r.message)),
+    );
+    assert.equal(result.results[0]?.target?.port, port);
+    const [told] = await peer.receivedCount(1);
+    assert.equal(told!.bytes.toString(), 'hello bob|bob');
+    assert.match(await inlineWhen(udp.udpFiles, uri, 1, /answered/), /^● listening on 127\.0\.0\.1:\d+ · 1 received · 1 answered$/);
+
+    // The hover of {{greet.reply.0}} shows the whole reply, as the run filled it in.
+    const line = lineOf(editor.document, '{{greet.reply.0}}');
+    const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, 4))) ?? [];
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+    assert.match(text, /Last received at .*\n```text\nhello bob\n```/, text);
+  });
+
   it('Run File runs the example conversation: the responder answers every ping', async () => {
     const document = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(workspaceRoot(), 'echo.udp'));
     await vscode.window.showTextDocument(document);

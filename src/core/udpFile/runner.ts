@@ -77,6 +77,11 @@ export interface ReplyRecord {
   /** Milliseconds from the send to this reply (SEND blocks). */
   rttMs?: number;
   matched: boolean;
+  /**
+   * SEND blocks, when the reply matched: what {{name.reply.N}} gives — index 0 the whole match, then the
+   * Expect pattern's captures (Expect-Hex: only the whole reply).
+   */
+  captures?: string[];
   /** Receive time, ms since the epoch. */
   time: number;
 }
@@ -156,6 +161,12 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void;
   /** Prefix for socket labels in the sockets tree, e.g. the file name. */
   label?: string;
+  /**
+   * LISTEN blocks already listening outside this run (the editor's Listen lens), by block name, with the port
+   * each is bound to: {{name.port}} gives that port. Leave those blocks out of `only` — the run then talks to the
+   * running listener instead of binding the block's port a second time (a fixed port would be in use).
+   */
+  listeningPorts?: ReadonlyMap<string, number>;
   /** Asked before every bind the file names (LISTEN addresses, From: headers); see BindGuard. */
   confirmBind?: BindGuard;
 }
@@ -197,6 +208,7 @@ export async function runUdpFile(model: UdpFileModel, options: RunOptions, token
   const started = performance.now();
   const { blocks, dependencies } = selectBlocks(model, options.only, options.withDependencies ?? true);
   const context = new RunContext(model, options.env ?? {});
+  for (const [name, port] of options.listeningPorts ?? []) context.ports.set(name, port);
   const cancel = new CancelScope(token);
   const results: BlockResult[] = [];
   const listeners: ListenerHandle[] = [];
@@ -321,7 +333,15 @@ async function runSendBlock(block: Block, context: RunContext, options: RunOptio
           const rtt = reply.at - sentAt;
           const text = textForMatch(reply.datagram.bytes, block.encoding);
           const match = testOrExplain(expectation, reply.datagram, text);
-          const record: ReplyRecord = { bytes: reply.datagram.bytes, text, peer: reply.datagram.peer, rttMs: rtt, matched: match !== undefined, time: reply.datagram.time };
+          const record: ReplyRecord = {
+            bytes: reply.datagram.bytes,
+            text,
+            peer: reply.datagram.peer,
+            rttMs: rtt,
+            matched: match !== undefined,
+            ...(match !== undefined ? { captures: match } : {}),
+            time: reply.datagram.time,
+          };
           keep(result, record);
           emit({ type: 'received', block, reply: record, socketId: socket.id });
           if (match !== undefined) {

@@ -49,7 +49,7 @@ export interface BlockRunState {
 
 export interface LastReply {
   text: string;
-  /** Capture groups of the Expect pattern (1-based in `{{name.reply.N}}`, so index 0 here is capture 1). */
+  /** What `{{name.reply.N}}` gives, as the runner matched it: index 0 the whole match, then the captures. */
   captures: string[];
   time: number;
 }
@@ -143,7 +143,10 @@ export class UdpBlockRuns implements vscode.Disposable {
     return this.run(document.uri, runModel, selection, mode, key);
   }
 
-  /** Runs the whole file like `udp-lab run` (except LISTEN blocks already listening from a lens: they keep answering). */
+  /**
+   * Runs the whole file like `udp-lab run`, except LISTEN blocks already listening from a lens: they keep
+   * answering, and {{name.port}} is their port.
+   */
   runFile(document: vscode.TextDocument): Promise<RunResult | undefined> {
     const model = this.models.flush(document);
     const skip = this.listeningElsewhere(document.uri, model, model.blocks);
@@ -241,9 +244,9 @@ export class UdpBlockRuns implements vscode.Disposable {
   // ----------------------------------------------------------------------------------------- plumbing
 
   /**
-   * The runner's own dependency rule, minus LISTEN blocks this window already has listening (they keep
-   * answering; a second copy would find the port taken) — unless the run needs their port ({{name.port}}),
-   * which only a listener of the run itself can tell it.
+   * The runner's own dependency rule, minus LISTEN blocks this window already has listening: they keep
+   * answering, and the run gets their port for {{name.port}} (see lensPorts). A second copy would find a fixed
+   * port taken ("port in use").
    */
   private withDependencies(uri: vscode.Uri, model: UdpFileModel, indexes: number[]): { indexes: number[]; dependencies: Set<number> } {
     const { blocks, dependencies } = selectBlocks(model, indexes, true);
@@ -251,12 +254,23 @@ export class UdpBlockRuns implements vscode.Disposable {
     return { indexes: blocks.filter((b) => indexes.includes(b.index) || !skip.has(b.index)).map((b) => b.index), dependencies };
   }
 
-  /** Indexes of LISTEN blocks among `blocks` that a lens already keeps listening and the run can do without. */
+  /** Indexes of LISTEN blocks among `blocks` that a lens already keeps listening. */
   private listeningElsewhere(uri: vscode.Uri, model: UdpFileModel, blocks: readonly Block[]): Set<number> {
     const keys = blockKeys(model);
     const doc = this.docFor(uri);
-    const used = portsUsed(blocks);
-    return new Set(blocks.filter((b) => b.method === 'LISTEN' && doc.listeners.has(keys.get(b.index)!) && !used.has(b.name ?? '')).map((b) => b.index));
+    return new Set(blocks.filter((b) => b.method === 'LISTEN' && doc.listeners.has(keys.get(b.index)!)).map((b) => b.index));
+  }
+
+  /** The ports of this document's lens listeners, by block name: what {{name.port}} means in a run that skips them. */
+  private lensPorts(uri: vscode.Uri, model: UdpFileModel): Map<string, number> {
+    const keys = blockKeys(model);
+    const doc = this.docFor(uri);
+    const ports = new Map<string, number>();
+    for (const b of model.blocks) {
+      const listener = b.method === 'LISTEN' && b.name !== undefined ? doc.listeners.get(keys.get(b.index)!) : undefined;
+      if (listener && !ports.has(b.name!)) ports.set(b.name!, listener.handle.local.port);
+    }
+    return ports;
   }
 
   private async run(
@@ -288,6 +302,7 @@ export class UdpBlockRuns implements vscode.Disposable {
             ...(this.confirmBind ? { confirmBind: this.confirmBind } : {}),
             only: selection.indexes,
             withDependencies: false,
+            listeningPorts: this.lensPorts(uri, model),
             env: process.env,
             label: fileLabel,
             onEvent: (e) => {
@@ -345,13 +360,9 @@ export class UdpBlockRuns implements vscode.Disposable {
     if (block.name === undefined || block.method !== 'SEND' || result.status !== 'passed') return;
     const reply = result.replies.filter((r) => r.matched).pop();
     if (!reply) return;
-    let captures: string[] = [];
-    const expect = block.expect;
-    if (expect?.kind === 'regex' && expect.pattern.segments.every((s) => s.kind === 'text')) {
-      const m = new RegExp(expect.pattern.raw, expect.flags).exec(reply.text);
-      captures = m ? Array.from(m, (s) => s ?? '').slice(1) : [];
-    }
-    this.docFor(uri).replies.set(block.name, { text: reply.text, captures, time: reply.time });
+    // The runner's own match (its pattern with variables filled in, under the regex time limit): a reply comes
+    // from the network, and matching it again here would do neither.
+    this.docFor(uri).replies.set(block.name, { text: reply.text, captures: reply.captures ?? [reply.text], time: reply.time });
   }
 
   private listeningState(active: ActiveListener): BlockRunState {

@@ -35,7 +35,7 @@ export function hoverMarkdown(model: UdpFileModel, info: HoverInfo, lastReply?: 
     const block = findBlock(model, ref[1]!);
     const seen = block?.name ? lastReply(uri, block.name) : undefined;
     if (seen) {
-      const value = ref[2] === undefined ? seen.text : (seen.captures[Number(ref[2]) - 1] ?? '');
+      const value = ref[2] === undefined ? seen.text : (seen.captures[Number(ref[2])] ?? '');
       md.appendMarkdown(`\n\nLast received at ${new Date(seen.time).toLocaleTimeString()}:`);
       md.appendCodeblock(shorten(displayed(value)), 'text');
     } else {

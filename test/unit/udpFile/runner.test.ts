@@ -377,6 +377,51 @@ describe('.udp runner on loopback', function () {
     assert.notEqual(server.local!.port, 0);
   });
 
+  it('a matched reply carries what {{name.reply.N}} gives: the whole match at 0, then the captures', async () => {
+    const port = await freePort();
+    const result = await runUdpFile(
+      model([
+        '@word = token',
+        '### ping',
+        `SEND udp://127.0.0.1:${port}`,
+        // A pattern with a variable in it: the captures come from the pattern as the run filled it in.
+        'Expect: /^{{word}} (\\w+)-(\\d+)$/ within 2s',
+        '',
+        'hello',
+        '### server',
+        `LISTEN udp://127.0.0.1:${port}`,
+        'Respond: -> token abc-42',
+      ]),
+      options,
+    );
+    assert.equal(result.ok, true, JSON.stringify(result.results.map((r) => r.message)));
+    assert.deepEqual(result.results[0]!.replies[0]!.captures, ['token abc-42', 'abc', '42']);
+  });
+
+  it('listeningPorts: a run that leaves out a LISTEN block already listening uses that listener and its port', async () => {
+    const port = await freePort();
+    const m = model([
+      '### echo',
+      `LISTEN 127.0.0.1:${port}`,
+      'Respond: /^ping$/ -> pong',
+      '### client',
+      'SEND 127.0.0.1:{{echo.port}}',
+      'Expect: /^pong$/ within 2s',
+      '',
+      'ping',
+    ]);
+    // The editor's Listen lens keeps the fixed port bound; a second bind of it would fail (EADDRINUSE).
+    const lens = await startListener(m, m.blocks[0]!, { registry: sockets });
+    try {
+      const result = await runUdpFile(m, { ...options, only: [1], withDependencies: false, listeningPorts: new Map([['echo', lens.local.port]]) });
+      assert.equal(result.ok, true, JSON.stringify(result.results.map((r) => r.message)));
+      assert.deepEqual(result.results.map((r) => r.label), ['client']);
+    } finally {
+      const stopped = await lens.stop();
+      assert.equal(stopped.responded, 1, 'the running listener answered');
+    }
+  });
+
   it('Repeat without Expect goes through the core scheduler: in order, all counted, and cancellable mid-run', async () => {
     const sink = await peer();
     try {
