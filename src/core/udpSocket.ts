@@ -82,6 +82,26 @@ export function describeRuntime(): string {
   return `Node.js ${process.version} on ${process.platform}`;
 }
 
+/**
+ * The receive buffer UDP Lab asks for when the options name none (4 MiB). The system default (208 KiB on Linux)
+ * holds ~200 datagrams of 1 KB — 2 ms of a 100 000/s flood — so any pause of the receiving thread longer than
+ * that (a garbage collection, the panel encoding a batch) drops datagrams that a larger buffer would have kept
+ * until the thread came back. The kernel caps the request at its own limit (Linux: net.core.rmem_max, often
+ * 208 KiB; raise it with `sysctl -w net.core.rmem_max=4194304` for the full size), and it is only ever raised:
+ * a system default above this is kept. Memory is used only while datagrams wait to be read.
+ */
+export const DEFAULT_RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/** Best effort: a platform that refuses the size (ENOBUFS above its maximum) keeps its default. */
+function raiseRecvBuffer(socket: dgram.Socket): void {
+  try {
+    // Linux reports twice what is usable (it counts its bookkeeping): a report below the request is smaller.
+    if (socket.getRecvBufferSize() < DEFAULT_RECV_BUFFER_BYTES) socket.setRecvBufferSize(DEFAULT_RECV_BUFFER_BYTES);
+  } catch {
+    // The system default stays; nothing the user asked for failed.
+  }
+}
+
 let nextSocketNumber = 1;
 
 export class UdpSocket implements Disposable {
@@ -301,6 +321,7 @@ export class UdpSocket implements Disposable {
       const address = socket.address();
       this.localEndpoint = { address: address.address, family: toFamily(address.family), port: address.port };
       if (this.options.recvBufferSize !== undefined) socket.setRecvBufferSize(this.options.recvBufferSize);
+      else raiseRecvBuffer(socket);
       if (this.options.sendBufferSize !== undefined) socket.setSendBufferSize(this.options.sendBufferSize);
     } catch (error) {
       const which = this.options.recvBufferSize !== undefined ? 'setRecvBufferSize' : 'setSendBufferSize';

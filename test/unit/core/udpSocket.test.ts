@@ -4,9 +4,10 @@
 import * as assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
+import { readFileSync } from 'node:fs';
 import { setListenerErrorHandler } from '../../../src/core/events';
 import { toUdpLabError, UdpLabError } from '../../../src/core/errors';
-import { reusePortSupportedFor, UdpSocket, type ReceivedDatagram } from '../../../src/core/udpSocket';
+import { DEFAULT_RECV_BUFFER_BYTES, reusePortSupportedFor, UdpSocket, type ReceivedDatagram } from '../../../src/core/udpSocket';
 import type { SocketOptions } from '../../../src/shared/dto';
 import { collect, nextEvent, rejectionOf, thrownBy } from '../support/events';
 
@@ -483,6 +484,19 @@ describe('core: UdpSocket on loopback', function () {
       assert.equal(view.multicastLoopback, false);
       const error = thrownBy(() => socket.setMulticastTTL(300));
       assert.equal(error.code, 'EINVAL');
+    });
+
+    it('asks for a 4 MiB receive buffer when the options name none, within the system limit', async () => {
+      const socket = await open();
+      // What the kernel grants: the request capped by its maximum (Linux: rmem_max), or more if that is its default.
+      let limit = DEFAULT_RECV_BUFFER_BYTES;
+      try {
+        limit = Math.min(limit, Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8')));
+      } catch {
+        limit = 65536; // not Linux: only a sane minimum can be asserted
+      }
+      assert.ok(socket.getRecvBufferSize() >= limit, `recv ${socket.getRecvBufferSize()} for a limit of ${limit}`);
+      assert.equal(socket.view().recvBufferSize, socket.getRecvBufferSize());
     });
 
     it('receive and send buffer sizes: set at open and later, read back (Linux reports double)', async () => {
