@@ -67,6 +67,8 @@ async function runSession(harness, tools, s) {
         env: {
           UDP_LAB_TEST_COLOR: tty ? '1' : '0',
           UDP_LAB_UI_DIR: uiDir,
+          // Where the extension host writes the output channels' log files (tests read UDP Lab's own log there).
+          UDP_LAB_LOGS_DIR: path.join(profile.userData, 'logs'),
           VSCODE_SKIP_BUILTIN_EXTENSIONS: codeRunningBuiltins(tools).join(','),
           ...(s.env || {}),
         },

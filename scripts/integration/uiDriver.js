@@ -19,6 +19,9 @@
 //   { "webviewPress": "css", "key": "…" }     press a key with that element focused, inside a webview
 //   { "webviewRead": "css", "as": "name" }    innerText of every match inside the webview, one per line
 //   { "webviewValue": "css", "as": "name" }   the value of an input/textarea inside the webview
+//   { "webviewPost": "css", "messages": […] }  from the webview showing css, post each message to the extension
+//                                          through VS Code's own webview channel — what any script in the webview
+//                                          could send (the hostile-input tests use it to fuzz the host's handler)
 //   { "screenshot": "name", "clip"?: "window"|"sidebar"|"panel"|"editor" }  a PNG <screenshotDir>/<name>.png;
 //                                          only when the runner passes screenshotDir (scripts/screenshots.js)
 // Every step has a time limit (default 10 s); a failed step answers ok:false with its message, never hangs.
@@ -112,6 +115,22 @@ async function runStep(page, step, reads, options) {
   }
   if (typeof step.webviewValue === 'string' && typeof step.as === 'string') {
     reads[step.as] = await (await waitForWebview(page, step.webviewValue, undefined, timeout)).locator.inputValue({ timeout });
+    return;
+  }
+  if (typeof step.webviewPost === 'string' && Array.isArray(step.messages)) {
+    const { frame } = await waitForWebview(page, step.webviewPost, undefined, timeout);
+    // acquireVsCodeApi().postMessage(m) in the webview calls its host frame's __vscode_post_message__('onmessage',
+    // { message: m }) (VS Code's pre/index.html); the page already holds the one API object, so the step calls that
+    // channel in the host frame directly. (globalThis, not window: this file is linted as Node code.)
+    const host = frame.parentFrame();
+    if (!host) throw new Error('the webview has no host frame');
+    const posted = await host.evaluate((messages) => {
+      const post = globalThis.__vscode_post_message__;
+      if (typeof post !== 'function') throw new Error('no VS Code webview channel in the host frame');
+      for (const message of messages) post('onmessage', { message });
+      return messages.length;
+    }, step.messages);
+    reads.posted = String(posted);
     return;
   }
   if (typeof step.webviewRead === 'string' && typeof step.as === 'string') {

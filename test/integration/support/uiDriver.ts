@@ -16,6 +16,7 @@ export type UiStep =
   | { webviewPress: string; key: string; timeoutMs?: number }
   | { webviewRead: string; as: string; text?: string; timeoutMs?: number }
   | { webviewValue: string; as: string; timeoutMs?: number }
+  | { webviewPost: string; messages: unknown[]; timeoutMs?: number }
   | { waitForValue: string; value: string; not?: boolean; timeoutMs?: number }
   | { screenshot: string; clip?: 'window' | 'sidebar' | 'panel' | 'editor' };
 
