@@ -10,23 +10,14 @@ import type { UdpLabApi } from '../../src/host/api';
 import { ALL_COMMANDS, Commands, executeCommand, type ExportLogResult, type RepeatSendResult, type SendResult } from '../../src/host/commandIds';
 import type { SocketView } from '../../src/shared/dto';
 import { contributedCommands } from './support/extension';
-import { api, closeAll, expectError, TestPeer, until } from './support/surface';
+import { expectError, until, type TestPeer } from './support/surface';
+import { surfaceSuite } from './support/suite';
 
 describe('UDP Lab commands with arguments', () => {
   let udp: UdpLabApi;
   let peer: TestPeer;
 
-  before(async () => {
-    udp = await api();
-  });
-  beforeEach(async () => {
-    await closeAll();
-    peer = await TestPeer.open();
-  });
-  afterEach(async () => {
-    await closeAll();
-    await peer.close();
-  });
+  surfaceSuite({ onApi: (api) => (udp = api), onPeer: (p) => (peer = p) });
 
   const listen = async (args: object = { port: 0 }): Promise<SocketView> => {
     const view = await vscode.commands.executeCommand<SocketView | undefined>('udpLab.listen', args);

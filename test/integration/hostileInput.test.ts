@@ -16,7 +16,8 @@ import type { SocketsTreeNode } from '../../src/host/socketsTree';
 import type { SocketView } from '../../src/shared/dto';
 import { hostilePayloads } from '../fixtures/hostilePayloads';
 import { TEST_LINE_MARKER } from './support/runMocha';
-import { api, closeAll, TestPeer, until, within } from './support/surface';
+import { TestPeer, until, within } from './support/surface';
+import { surfaceSuite, updateSetting } from './support/suite';
 import { ui, uiDriverAvailable } from './support/uiDriver';
 import { inlineWhen, lensAt, openUdpFile, runLens } from './support/udpFiles';
 
@@ -33,31 +34,14 @@ describe('UDP Lab shows hostile input inert in VS Code', function () {
   let udp: UdpLabApi;
   let peer: TestPeer;
 
-  before(async () => {
-    udp = await api();
-    await closeAll();
-    peer = await TestPeer.open();
-  });
-  after(async () => {
-    await setNotifications(undefined);
-    await closeAll();
-    await peer.close();
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  surfaceSuite({
+    onApi: (api) => (udp = api),
+    onPeer: (p) => (peer = p),
+    tearDown: () => setNotifications(undefined),
+    closeEditors: true,
   });
 
-  async function setNotifications(mode: 'every' | undefined): Promise<void> {
-    const config = vscode.workspace.getConfiguration('udpLab');
-    if (config.inspect('notifications.incoming')?.globalValue === mode) return;
-    const seen = new Promise<void>((resolve) => {
-      const sub = vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!e.affectsConfiguration('udpLab.notifications.incoming')) return;
-        sub.dispose();
-        resolve();
-      });
-    });
-    await config.update('notifications.incoming', mode, vscode.ConfigurationTarget.Global);
-    await within(seen, 5000, 'the setting change to reach the extension');
-  }
+  const setNotifications = (mode: 'every' | undefined): Promise<void> => updateSetting('notifications.incoming', mode);
 
   const markdownOf = (t: vscode.TreeItem['tooltip']): vscode.MarkdownString => {
     assert.ok(t instanceof vscode.MarkdownString, 'the tooltip is a MarkdownString');
@@ -81,7 +65,7 @@ describe('UDP Lab shows hostile input inert in VS Code', function () {
     await until(udp, () => udp.registry.get(socket.id)!.view().stats.datagramsIn === payloads.length, `all ${payloads.length} payloads were received`);
     await within(ours, 5000, 'a notification for the socket');
 
-    // Every notification shown meanwhile (a pending one of an earlier socket may count these datagrams too).
+    // Every notification shown meanwhile.
     const texts = udp.testing.incomingNotifications().slice(shownBefore);
     assert.ok(texts.some((t) => t.startsWith(`hostile · udp4 127.0.0.1:${socket.local!.port} received a datagram from 127.0.0.1:${peer.port} (`)), JSON.stringify(texts));
     for (const text of texts) {

@@ -4,40 +4,27 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { UdpLabApi } from '../../src/host/api';
 import type { SocketView } from '../../src/shared/dto';
-import { api, closeAll, TestPeer, until, within } from './support/surface';
+import { TestPeer, until, within } from './support/surface';
+import { surfaceSuite, updateSetting } from './support/suite';
 
 describe('UDP Lab notifications for incoming datagrams', () => {
   let udp: UdpLabApi;
   let socket: SocketView;
   const peers: TestPeer[] = [];
 
-  before(async () => {
-    udp = await api();
+  surfaceSuite({
+    onApi: (api) => (udp = api),
+    tearDown: async () => {
+      await setMode(undefined);
+      await Promise.all(peers.splice(0).map((p) => p.close()));
+    },
   });
   beforeEach(async () => {
-    await closeAll();
     socket = (await vscode.commands.executeCommand<SocketView>('udpLab.listen', { port: 0 }))!;
-  });
-  afterEach(async () => {
-    await setMode(undefined);
-    await closeAll();
-    await Promise.all(peers.splice(0).map((p) => p.close()));
   });
 
   /** Changes the setting and waits until the extension has seen the change. */
-  async function setMode(mode: 'none' | 'firstPerPeer' | 'every' | undefined): Promise<void> {
-    const config = vscode.workspace.getConfiguration('udpLab');
-    if (config.inspect('notifications.incoming')?.globalValue === mode) return;
-    const seen = new Promise<void>((resolve) => {
-      const sub = vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!e.affectsConfiguration('udpLab.notifications.incoming')) return;
-        sub.dispose();
-        resolve();
-      });
-    });
-    await config.update('notifications.incoming', mode, vscode.ConfigurationTarget.Global);
-    await within(seen, 5000, 'the setting change to reach the extension');
-  }
+  const setMode = (mode: 'none' | 'firstPerPeer' | 'every' | undefined): Promise<void> => updateSetting('notifications.incoming', mode);
 
   const received = (n: number): Promise<void> =>
     until(udp, () => udp.registry.get(socket.id)?.view().stats.datagramsIn === n, `${n} datagrams were received`);

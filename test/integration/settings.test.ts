@@ -7,40 +7,23 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { UdpLabApi } from '../../src/host/api';
 import type { SocketView } from '../../src/shared/dto';
-import { api, closeAll, expectError, TestPeer, until, within } from './support/surface';
+import { expectError, until, type TestPeer } from './support/surface';
+import { surfaceSuite, updateSetting } from './support/suite';
 
 describe('UDP Lab settings', () => {
   let udp: UdpLabApi;
   let peer: TestPeer;
 
-  before(async () => {
-    udp = await api();
-  });
-  beforeEach(async () => {
-    await closeAll();
-    peer = await TestPeer.open();
-  });
-  afterEach(async () => {
-    for (const key of ['defaultBindAddress', 'log.maxDatagrams', 'defaultEncoding', 'rememberTargets']) await set(key, undefined);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await closeAll();
-    await peer.close();
+  surfaceSuite({
+    onApi: (api) => (udp = api),
+    onPeer: (p) => (peer = p),
+    tearDown: async () => {
+      for (const key of ['defaultBindAddress', 'log.maxDatagrams', 'defaultEncoding', 'rememberTargets']) await set(key, undefined);
+    },
+    closeEditors: true,
   });
 
-  /** Updates a udpLab.* user setting and waits until the change has reached the extension. */
-  async function set(key: string, value: unknown): Promise<void> {
-    const config = vscode.workspace.getConfiguration('udpLab');
-    if (config.inspect(key)?.globalValue === value) return;
-    const seen = new Promise<void>((resolve) => {
-      const sub = vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!e.affectsConfiguration(`udpLab.${key}`)) return;
-        sub.dispose();
-        resolve();
-      });
-    });
-    await config.update(key, value, vscode.ConfigurationTarget.Global);
-    await within(seen, 5000, `udpLab.${key} to change`);
-  }
+  const set = updateSetting;
 
   it('udpLab.defaultBindAddress decides where a bare port binds (and its family)', async () => {
     await set('defaultBindAddress', '::1');

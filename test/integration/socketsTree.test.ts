@@ -4,23 +4,17 @@ import * as vscode from 'vscode';
 import type { UdpLabApi } from '../../src/host/api';
 import type { SocketsTreeNode } from '../../src/host/socketsTree';
 import type { SocketView } from '../../src/shared/dto';
-import { api, closeAll, TestPeer, until } from './support/surface';
+import { closeAll, until, type TestPeer } from './support/surface';
+import { surfaceSuite } from './support/suite';
 
 describe('UDP Lab sockets view and status bar', () => {
   let udp: UdpLabApi;
   let peer: TestPeer;
 
-  before(async () => {
-    udp = await api();
-    await vscode.commands.executeCommand('udpLab.sockets.focus');
-  });
-  beforeEach(async () => {
-    await closeAll();
-    peer = await TestPeer.open();
-  });
-  afterEach(async () => {
-    await closeAll();
-    await peer.close();
+  surfaceSuite({
+    onApi: (api) => (udp = api),
+    onPeer: (p) => (peer = p),
+    setUp: () => vscode.commands.executeCommand('udpLab.sockets.focus'),
   });
 
   const listen = async (args: object = { port: 0 }): Promise<SocketView> =>

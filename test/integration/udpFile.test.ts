@@ -5,7 +5,8 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { RunResult } from '../../src/core/udpFile';
 import type { UdpLabApi } from '../../src/host/api';
-import { api, closeAll, TestPeer, until } from './support/surface';
+import { closeAll, until, type TestPeer } from './support/surface';
+import { surfaceSuite } from './support/suite';
 import { diagnosticsWhen, freePort, inlineWhen, lensAt, lensesOf, lineOf, openUdpFile, runLens, workspaceRoot } from './support/udpFiles';
 
 const titles = (lenses: Array<{ title: string }>) => lenses.map((l) => l.title.replace(/^\$\([^)]*\)\s*/, ''));
@@ -14,17 +15,7 @@ describe('.udp files in the editor', () => {
   let udp: UdpLabApi;
   let peer: TestPeer;
 
-  before(async () => {
-    udp = await api();
-  });
-  beforeEach(async () => {
-    peer = await TestPeer.open();
-  });
-  afterEach(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await closeAll();
-    await peer.close();
-  });
+  surfaceSuite({ onApi: (api) => (udp = api), onPeer: (p) => (peer = p), closeEditors: true });
 
   it('opens the example as the udp language with Run File, Listen, Send and Send & Await lenses', async () => {
     const document = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(workspaceRoot(), 'echo.udp'));

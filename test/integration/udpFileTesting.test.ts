@@ -10,24 +10,19 @@ import * as vscode from 'vscode';
 import type { RunResult } from '../../src/core/udpFile';
 import type { UdpLabApi } from '../../src/host/api';
 import type { RecordedTestRun } from '../../src/host/udpFile/testController';
-import { api, closeAll, TestPeer, within } from './support/surface';
+import { within, type TestPeer } from './support/surface';
+import { surfaceSuite } from './support/suite';
 import { freePort, lensesOf, lineOf, openUdpFile, when, workbenchKnowsTests, workspaceRoot } from './support/udpFiles';
 
 describe('.udp files in Test Explorer and under Workspace Trust', () => {
   let udp: UdpLabApi;
   let peer: TestPeer;
 
-  before(async () => {
-    udp = await api();
-  });
-  beforeEach(async () => {
-    peer = await TestPeer.open();
-  });
-  afterEach(async () => {
-    udp.udpFiles.simulateUntrusted(false);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await closeAll();
-    await peer.close();
+  surfaceSuite({
+    onApi: (api) => (udp = api),
+    onPeer: (p) => (peer = p),
+    tearDown: () => udp.udpFiles.simulateUntrusted(false),
+    closeEditors: true,
   });
 
   const fileItem = (uri: vscode.Uri) => udp.udpFiles.testItems().find((f) => f.id === uri.toString());
