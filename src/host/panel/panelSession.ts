@@ -7,6 +7,7 @@
 
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
+import { UdpLabError } from '../../core/errors';
 import type { Disposable as CoreDisposable } from '../../core/events';
 import { PROTOCOL_VERSION, parseWebviewMessage, type ComposerPrefill, type HostToWebview, type SocketSummary, type TargetSuggestion } from '../../shared/protocol';
 import type { SocketView } from '../../shared/dto';
@@ -15,7 +16,7 @@ import { formatCount, formatEndpoint, socketTitle } from '../format';
 import { sendDatagram } from '../sendFlow';
 import type { SurfaceDeps } from '../surfaceDeps';
 import { LogFeedSource } from './logFeedSource';
-import { filteredJsonLines, writeLines } from './panelExport';
+import { FilterTimeoutError, filteredJsonLines, writeLines } from './panelExport';
 import { PanelFeed } from './panelFeed';
 import { renderPanelHtml } from './panelHtml';
 import { PanelRequests } from './panelRequests';
@@ -277,6 +278,11 @@ export class PanelSession implements vscode.Disposable {
         written = parts.length;
       }
     } catch (error) {
+      // The filter's regex ran out of time on a datagram: its own sentence (what was written stays), not a write problem.
+      if (error instanceof FilterTimeoutError) {
+        this.deps.log.warn(`Messages panel: ${error.message}`);
+        throw new UdpLabError(error.code, error.message);
+      }
       throw new Error(`UDP Lab could not write ${uri.scheme === 'file' ? uri.fsPath : uri.toString()}: ${(error as Error).message}. Choose another place to save it.`);
     }
     const where = uri.scheme === 'file' ? uri.fsPath : uri.toString();
