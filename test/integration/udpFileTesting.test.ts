@@ -139,6 +139,30 @@ describe('.udp files in Test Explorer and under Workspace Trust', () => {
     assert.match(responder ?? '', /^■ listened on .*: received 1 datagram, answered 1 {2}\(ran for another block\)$/);
   });
 
+  it('a LISTEN test already listening from its lens is not bound again: it is skipped with the reason, and the test that needs it uses it', async () => {
+    const port = await freePort();
+    const editor = await openUdpFile(
+      'lensbusy.udp',
+      `### echo\nLISTEN udp://127.0.0.1:${port}\nRespond: /^ping$/ -> pong\nExpect: /^ping$/ within 2000 ms\n\n### ask\nSEND udp://127.0.0.1:{{echo.port}}\nExpect: /^pong$/ within 2000 ms\n\nping\n`,
+    );
+    const uri = editor.document.uri;
+    const items = await when(udp.udpFiles.onDidSyncTests, () => (fileItem(uri)?.children.length === 2 ? fileItem(uri)!.children : undefined), 'the two tests');
+    const [listen] = (await lensesOf(uri)).filter((l) => l.title.endsWith('Listen'));
+    assert.ok(listen);
+    await vscode.commands.executeCommand(listen.command, ...listen.args);
+    assert.equal(udp.udpFiles.activeListeners().length, 1);
+
+    const run = await udp.udpFiles.runTests(items.map((i) => i.id));
+    const outcome = (label: string) => run.tests.find((t) => t.label === label);
+    assert.equal(outcome('ask')?.outcome, 'passed', JSON.stringify(run.tests));
+    assert.match(outcome('ask')!.message, /^"pong" · /);
+    assert.deepEqual(
+      [outcome('echo')?.outcome, outcome('echo')?.message],
+      ['skipped', 'not run: this block is already listening from its Listen lens. Stop it there to test it here'],
+    );
+    assert.equal(udp.udpFiles.activeListeners().length, 1, 'the lens listener is still up');
+  });
+
   it('untrusted: lenses say why, and neither lenses, commands nor Test Explorer send or listen', async () => {
     const port = await freePort();
     const editor = await openUdpFile(

@@ -244,14 +244,14 @@ export class UdpBlockRuns implements vscode.Disposable {
   // ----------------------------------------------------------------------------------------- plumbing
 
   /**
-   * The runner's own dependency rule, minus LISTEN blocks this window already has listening: they keep
-   * answering, and the run gets their port for {{name.port}} (see lensPorts). A second copy would find a fixed
-   * port taken ("port in use").
+   * The runner's own dependency rule, minus LISTEN blocks this window already has listening — even one asked for
+   * by name (a LISTEN test): they keep answering, and the run gets their port for {{name.port}} (see lensPorts).
+   * A second copy would find a fixed port taken ("port in use"); Test Explorer says why such a test did not run.
    */
   private withDependencies(uri: vscode.Uri, model: UdpFileModel, indexes: number[]): { indexes: number[]; dependencies: Set<number> } {
     const { blocks, dependencies } = selectBlocks(model, indexes, true);
     const skip = this.listeningElsewhere(uri, model, blocks);
-    return { indexes: blocks.filter((b) => indexes.includes(b.index) || !skip.has(b.index)).map((b) => b.index), dependencies };
+    return { indexes: blocks.filter((b) => !skip.has(b.index)).map((b) => b.index), dependencies };
   }
 
   /** Indexes of LISTEN blocks among `blocks` that a lens already keeps listening. */

@@ -250,8 +250,12 @@ export class UdpTestController implements vscode.Disposable {
           const block = key !== undefined ? blockByKey(model, key) : undefined;
           const r = block ? byIndex.get(block.index) : undefined;
           if (!block || !r) {
+            // A LISTEN test whose block already listens from its lens is left out (binding it again would fail).
+            const listening = !result.cancelled && key !== undefined && this.runs.isListening(uri, key);
+            const reason = result.cancelled ? 'cancelled' : listening ? 'not run: this block is already listening from its Listen lens. Stop it there to test it here' : 'not run';
+            if (listening) run.appendOutput(`○ ${item.label}: ${reason}\r\n`, undefined, item);
             run.skipped(item);
-            report(item, 'skipped', result.cancelled ? 'cancelled' : 'not run');
+            report(item, 'skipped', reason);
             continue;
           }
           this.reportResult(run, uri, model, item, r, report);
