@@ -1,10 +1,10 @@
 // `udp-lab listen [ADDRESS:]PORT [--json] [--count N] [--timeout SECONDS]`: one line per datagram on stdout
 // (text by default, a JSON object per line with --json), until N datagrams, the timeout or Ctrl-C.
 
-import type { SocketType } from '../shared/dto';
+import type { Endpoint, SocketType } from '../shared/dto';
 import { decodeText, toBase64, toHex, type PayloadEncoding } from '../shared/payload';
 import { parseBindSpec } from '../shared/validation';
-import { UdpSocket, type ReceivedDatagram } from '../core/udpSocket';
+import { UdpSocket, type ReceiveReader } from '../core/udpSocket';
 import { ExitCode, UsageError } from './exitCodes';
 import { interruptToken } from './interrupt';
 import { BatchedWriter, formatEndpoint, isoTime, plural, writeDatagramJson } from './output';
@@ -42,16 +42,17 @@ export async function listenCommand(spec: string, options: ListenCommandOptions)
 
   const out = new BatchedWriter(process.stdout);
   const text = textLine(options.encoding ?? 'text');
-  const print = options.json ? (d: ReceivedDatagram) => writeDatagramJson(out, d.time, d.peer, d.bytes) : (d: ReceivedDatagram) => out.line(text(d));
+  // Each datagram is formatted straight from dgram's buffer (a ReceiveReader: no copy, no event object) and let go.
+  const print: ReceiveReader = options.json ? (bytes, peer, time) => writeDatagramJson(out, time, peer, bytes) : (bytes, peer, time) => out.line(text(bytes, peer, time));
   const limit = options.count ?? Infinity;
   let received = 0;
   let reason = 'interrupt' as 'count' | 'timeout' | 'interrupt';
   const interrupt = interruptToken();
   await new Promise<void>((resolve) => {
-    const subscription = socket.onDidReceive((d) => {
+    socket.setReceiveReader((bytes, peer, time) => {
       if (received >= limit) return;
       received++;
-      print(d);
+      print(bytes, peer, time);
       if (received >= limit) {
         reason = 'count';
         done();
@@ -60,7 +61,7 @@ export async function listenCommand(spec: string, options: ListenCommandOptions)
     const timer = options.timeout !== undefined ? setTimeout(() => ((reason = 'timeout'), done()), options.timeout * 1000) : undefined;
     const cancel = interrupt.onCancellationRequested(() => ((reason = 'interrupt'), done()));
     function done() {
-      subscription.dispose();
+      socket.setReceiveReader(undefined);
       cancel.dispose();
       if (timer) clearTimeout(timer);
       resolve();
@@ -78,7 +79,7 @@ export async function listenCommand(spec: string, options: ListenCommandOptions)
 }
 
 /** `2026-05-01T12:00:00.123Z  127.0.0.1:53211  6 B  ping 1` — the payload in the chosen encoding. */
-function textLine(encoding: PayloadEncoding): (d: ReceivedDatagram) => string {
+function textLine(encoding: PayloadEncoding): (bytes: Uint8Array, peer: Endpoint, time: number) => string {
   const show = encoding === 'hex' ? (b: Uint8Array) => toHex(b) : encoding === 'base64' ? toBase64 : (b: Uint8Array) => decodeText(b);
-  return (d) => `${isoTime(d.time)}  ${formatEndpoint(d.peer)}  ${d.size} B  ${show(d.bytes)}`;
+  return (bytes, peer, time) => `${isoTime(time)}  ${formatEndpoint(peer)}  ${bytes.length} B  ${show(bytes)}`;
 }

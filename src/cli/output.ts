@@ -50,6 +50,12 @@ export class BatchedWriter {
     this.len += this.buf.write(text, this.len, 'utf8');
   }
 
+  /** Bytes already encoded (a cached piece of a line). */
+  raw(bytes: Uint8Array): void {
+    this.buf.set(bytes, this.len);
+    this.len += bytes.length;
+  }
+
   hex(bytes: Uint8Array): void {
     if (bytes.length < 128) {
       this.len = writeHexAscii(bytes, this.buf, this.len);
@@ -63,6 +69,15 @@ export class BatchedWriter {
 
   endLine(): void {
     this.buf[this.len++] = 0x0a;
+  }
+
+  /** `"}` and the newline: the end of a JSON line whose last value is a string. */
+  endJsonString(): void {
+    const buf = this.buf;
+    buf[this.len] = 0x22;
+    buf[this.len + 1] = 0x7d;
+    buf[this.len + 2] = 0x0a;
+    this.len += 3;
   }
 
   /** One line of any text. */
@@ -106,15 +121,38 @@ export function datagramJson(time: number, peer: Endpoint, bytes: Uint8Array, ex
   return `${datagramJsonHead(time, peer, bytes.length)}${toHex(bytes, '')}"${extra ?? ''}}`;
 }
 
-/** The same JSON line straight into a BatchedWriter (the `listen --json` hot path). */
+/**
+ * The same JSON line straight into a BatchedWriter (the `listen --json` hot path). Under a flood consecutive
+ * datagrams share their millisecond, sender and size, so the line up to the hex digits is encoded once and reused
+ * as bytes: per datagram what remains is the hex itself and one copy of the cached head.
+ */
 export function writeDatagramJson(out: BatchedWriter, time: number, peer: Endpoint, bytes: Uint8Array): void {
-  const head = datagramJsonHead(time, peer, bytes.length);
-  if (!out.begin(head.length + bytes.length * 2 + 3)) return;
-  out.ascii(head);
+  const size = bytes.length;
+  const ms = Math.floor(time);
+  if (ms !== headMs || size !== headSize || peer.port !== headPort || peer.address !== headAddress || peer.family !== headFamily) {
+    const head = datagramJsonHead(time, peer, size);
+    if (head.length > headBytes.length) headBytes = Buffer.allocUnsafe(head.length * 2);
+    headView = headBytes.subarray(0, headBytes.write(head, 0, 'latin1'));
+    headMs = ms;
+    headSize = size;
+    headPort = peer.port;
+    headAddress = peer.address;
+    headFamily = peer.family;
+  }
+  if (!out.begin(headView.length + size * 2 + 3)) return;
+  out.raw(headView);
   out.hex(bytes);
-  out.ascii('"}');
-  out.endLine();
+  out.endJsonString();
 }
+
+// The cached head of the last `listen --json` line and what it was made from.
+let headBytes = Buffer.allocUnsafe(256);
+let headView = headBytes.subarray(0, 0);
+let headMs = Number.NaN;
+let headSize = -1;
+let headPort = -1;
+let headAddress = '';
+let headFamily = '';
 
 /** Everything up to the hex digits: `{"time":"…","address":"…","family":"…","port":N,"size":N,"hex":"`. */
 function datagramJsonHead(time: number, peer: Endpoint, size: number): string {

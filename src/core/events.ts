@@ -22,6 +22,11 @@ export function setListenerErrorHandler(handler: ListenerErrorHandler): void {
   listenerErrorHandler = handler;
 }
 
+/** Reports a callback's exception the way a listener's is reported (for callbacks that are not Emitter listeners). */
+export function reportListenerError(error: unknown): void {
+  listenerErrorHandler(error);
+}
+
 export class Emitter<T> implements Disposable {
   // An array, not a Set: firing is the hot path (once per datagram), and most emitters have 0–2 listeners.
   private listeners: Array<Listener<T>> = [];

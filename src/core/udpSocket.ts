@@ -23,7 +23,7 @@ import {
   type ErrorContext,
   type Operation,
 } from './errors';
-import { Emitter, type Disposable, type Event } from './events';
+import { Emitter, reportListenerError, type Disposable, type Event } from './events';
 import { resolveHost, resolveLiteral, unbracket } from './hostResolver';
 import { RecentPeers } from './recentPeers';
 import { SendQueue, type SendCallback } from './sendQueue';
@@ -50,6 +50,12 @@ export interface NewPeer {
   size: number;
   time: number;
 }
+
+/**
+ * Reads each received datagram as dgram delivered it, synchronously: `bytes` is dgram's own buffer, valid only
+ * during the call (copy what you keep). `peer` is the shared endpoint of the sender (do not mutate it).
+ */
+export type ReceiveReader = (bytes: Buffer, peer: Endpoint, time: number) => void;
 
 /** A datagram the OS accepted for sending. `peer` is the destination as resolved (an address, not a host name). */
 export interface SentDatagram {
@@ -164,6 +170,17 @@ export class UdpSocket implements Disposable {
   readonly onDidError: Event<UdpLabError> = this.errorEmitter.event;
   /** State, options, membership or last error changed (not fired per datagram: read stats from view()). */
   readonly onDidChange: Event<void> = this.changeEmitter.event;
+
+  private receiveReader: ReceiveReader | undefined;
+
+  /**
+   * Hands every received datagram to `reader` without a copy or an event object (see ReceiveReader): for a
+   * consumer that formats each datagram and lets go of it at once, like the CLI's output, where onDidReceive's
+   * copy and event per datagram were a visible share of the work. One reader at a time; undefined removes it.
+   */
+  setReceiveReader(reader: ReceiveReader | undefined): void {
+    this.receiveReader = reader;
+  }
 
   /** Where this socket records its datagrams (the registry's log), if anywhere. */
   private readonly log: DatagramLog | undefined;
@@ -369,6 +386,14 @@ export class UdpSocket implements Disposable {
     const log = this.log;
     if (log !== undefined) log.append(this.id, 'in', peer, msg, time);
     if (this.recentPeers.added !== peersAdded && this.newPeerEmitter.hasListeners) this.newPeerEmitter.fire({ peer, size, time });
+    const reader = this.receiveReader;
+    if (reader !== undefined) {
+      try {
+        reader(msg, peer, time);
+      } catch (error) {
+        reportListenerError(error);
+      }
+    }
     // Listeners get their own copy (only made when someone listens).
     if (this.receiveEmitter.hasListeners) this.receiveEmitter.fire({ bytes: Buffer.from(msg), peer, size, time });
   };

@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';
 import { DatagramLog } from '../../../src/core/datagramLog';
 import { UdpLabError } from '../../../src/core/errors';
+import { setListenerErrorHandler } from '../../../src/core/events';
 import { UdpSocket } from '../../../src/core/udpSocket';
 import { collect } from '../support/events';
 
@@ -145,6 +146,39 @@ describe('core: send path (in-flight queue, callback form)', () => {
     await s.close();
     const afterClose = await viaCallback(Buffer.alloc(1), { host: '127.0.0.1', port: 9 });
     assert.equal(afterClose.code, 'ERR_SOCKET_DGRAM_NOT_RUNNING');
+  });
+
+  it('a receive reader sees each datagram without a copy, alongside the log and onDidReceive; a throwing reader breaks nothing', async () => {
+    const log = new DatagramLog();
+    const s = await socket(log);
+    const r = await socket();
+    const seen: string[] = [];
+    const events = collect(s.onDidReceive);
+    let throwOnce = true;
+    s.setReceiveReader((bytes, peer, time) => {
+      seen.push(`${bytes.toString()} ${peer.port} ${typeof time}`);
+      if (throwOnce) {
+        throwOnce = false;
+        throw new Error('reader bug');
+      }
+    });
+    const reported: unknown[] = [];
+    setListenerErrorHandler((error) => reported.push(error));
+    try {
+      for (const text of ['one', 'two']) await r.send(Buffer.from(text), { host: '127.0.0.1', port: s.local!.port });
+      while (events.values.length < 2) await new Promise<void>((resolve) => s.onDidReceive(() => resolve()));
+    } finally {
+      setListenerErrorHandler((error) => console.error('[udp-lab] event listener threw:', error));
+    }
+    assert.deepEqual(seen, [`one ${r.local!.port} number`, `two ${r.local!.port} number`]);
+    assert.equal((reported[0] as Error).message, 'reader bug');
+    assert.deepEqual(events.values.map((d) => d.bytes.toString()), ['one', 'two']);
+    assert.equal(log.size, 2);
+    s.setReceiveReader(undefined);
+    const third = new Promise<void>((resolve) => s.onDidReceive(() => resolve()));
+    await r.send(Buffer.from('three'), { host: '127.0.0.1', port: s.local!.port });
+    await third;
+    assert.equal(seen.length, 2, 'removed');
   });
 
   it('sends to the connected peer through the callback form', async () => {
