@@ -3,8 +3,9 @@
 //   - the UDP Sockets view shows the socket's state (tree item contextValue, description, tooltip),
 //   - two other sockets (udp4 and udp6) still receive: a real datagram after each fault, awaited,
 //   - no unhandled rejection and no uncaught exception in the extension host process.
-// Faults covered elsewhere through the same commands (test/integration/badInput.test.ts: port 70000 and "abc",
-// EADDRINUSE, EADDRNOTAVAIL, an oversize ephemeral send, udp4 → IPv6) are not repeated here.
+// badInput.test.ts checks more wording through the same commands (port 70000, an oversize ephemeral send, udp4 →
+// IPv6); EADDRINUSE, EADDRNOTAVAIL and "abc" are here too, so the printed table holds the whole matrix. Last, a
+// hostile payload against a .udp responder's regex (Respond /^(a+)+$/ run from the Listen lens).
 // Then the lifecycle: hundreds of sockets opened and closed through the commands, with the handle count and
 // memory measured before and after, and deactivation closing everything. The figures are printed.
 //
@@ -13,7 +14,9 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import type { BlockResult } from '../../src/core/udpFile';
 import type { UdpLabApi } from '../../src/host/api';
+import type { BlockRunState } from '../../src/host/udpFile/blockRuns';
 import type { RepeatSendResult } from '../../src/host/commandIds';
 import type { SocketsTreeNode } from '../../src/host/socketsTree';
 import type { SocketView } from '../../src/shared/dto';
@@ -22,6 +25,7 @@ import { count, describeResources, mib, sampleResources } from '../support/resou
 import { udpLab } from './support/extension';
 import { TEST_LINE_MARKER } from './support/runMocha';
 import { api, closeAll, shownDuring, TestPeer, until, within } from './support/surface';
+import { inlineWhen, lensAt, openUdpFile, runLens } from './support/udpFiles';
 
 interface Row {
   fault: string;
@@ -175,6 +179,22 @@ describe('UDP Lab faults through the commands (real VS Code)', function () {
     row('Connect to a peer, peer closes, Send', sentence, `${tree}; after Disconnect it receives on its port again`);
   });
 
+  it('EADDRINUSE: Listen on the port another socket (survivor4) holds', async () => {
+    const before = udp.registry.size;
+    const sentence = await oneError(() => vscode.commands.executeCommand('udpLab.listen', { port: survivor4.local!.port }));
+    assert.match(sentence, new RegExp(`^Port ${survivor4.local!.port} .*already in use.*\\(EADDRINUSE\\)\\..*Reuse Address`));
+    assert.equal(udp.registry.size, before, 'a failed bind leaves nothing in the tree');
+    row(`Listen on ${survivor4.local!.address}:${survivor4.local!.port} (held by survivor4)`, sentence, 'never added; the holder keeps its port');
+  });
+
+  it('EADDRNOTAVAIL: Listen on an address this machine does not have (192.0.2.1, TEST-NET-1)', async () => {
+    const before = udp.registry.size;
+    const sentence = await oneError(() => vscode.commands.executeCommand('udpLab.listen', { port: 0, address: '192.0.2.1' }));
+    assert.match(sentence, /192\.0\.2\.1.*\(EADDRNOTAVAIL\)/);
+    assert.equal(udp.registry.size, before);
+    row('Listen on 192.0.2.1 (not on this machine)', sentence, 'never added');
+  });
+
   it('an unresolvable host: Send to nonexistent.invalid:9, and Listen on it', async () => {
     const send = await oneError(() => vscode.commands.executeCommand('udpLab.send', { target: 'nonexistent.invalid:9', payload: 'x' }));
     assert.match(send, /"nonexistent\.invalid".*\((ENOTFOUND|EAI_NONAME|EAI_AGAIN)\)/);
@@ -192,6 +212,7 @@ describe('UDP Lab faults through the commands (real VS Code)', function () {
     ['1.5', 1.5, /^Port 1\.5 is not a whole number\. Use a number from 0 to 65535\.$/],
     ['"1.5" (typed)', '1.5', /^Port "1\.5" is not a whole number\. Use a number from 0 to 65535\.$/],
     ['"" (empty)', '', /^The port is empty\. Enter a number from 0 to 65535 \(0 picks a free port\)\.$/],
+    ['"abc"', 'abc', /^Port "abc" is not a whole number\. Use a number from 0 to 65535\.$/],
   ];
   for (const [name, port, pattern] of ports) {
     it(`port ${name}: Listen on Port and Send refuse it before any socket is made`, async () => {
@@ -250,6 +271,30 @@ describe('UDP Lab faults through the commands (real VS Code)', function () {
     row('Listen udp4 on ::1', v4on6, 'never added');
     row('Listen udp6 on 127.0.0.1', v6on4, 'never added');
     row('Send from udp6 [::1] to 127.0.0.1', send6to4, await treeState(survivor6.id));
+  });
+
+  it('a payload that makes a .udp Respond regex backtrack (/^(a+)+$/ vs 30 × "a" + "b"), from the Listen lens', async () => {
+    // Unguarded, this one datagram would keep the extension host busy for minutes; the limit stops it, turns that
+    // Respond off, and the next Respond still answers from the same socket.
+    const editor = await openUdpFile('backtrack.udp', '### echo\nLISTEN udp://127.0.0.1:0\nRespond: /^(a+)+$/ -> slow\nRespond: /^ping$/ -> pong\n');
+    const uri = editor.document.uri;
+    const state = await within(runLens<BlockRunState | undefined>(await lensAt(uri, 0, 'Listen')), 10_000, 'the Listen lens');
+    const port = Number(/:(\d+)/.exec(state?.message ?? '')?.[1]);
+    assert.ok(port > 0, state?.message);
+    const socketId = udp.udpFiles.activeListeners().find((l) => l.uri === uri.toString())!.socketId;
+    const received = peer4.received.length;
+    await peer4.send(`${'a'.repeat(30)}b`, port);
+    await peer4.send('ping', port);
+    const [answer] = (await peer4.receivedCount(received + 1, 10_000)).slice(received);
+    assert.equal(answer!.bytes.toString(), 'pong', 'the second Respond still answers');
+    const result = await within(runLens<BlockResult | undefined>(await lensAt(uri, 0, 'Stop')), 10_000, 'the Stop lens');
+    assert.match(
+      result?.message ?? '',
+      /^listened on 127\.0\.0\.1:\d+: received 2 datagrams, answered 1; the Respond pattern \/\^\(a\+\)\+\$\/ took longer than 250 ms on 31 bytes from 127\.0\.0\.1:\d+ and was stopped and turned off for this listener \(line 3\); it answers nothing more\. Simplify the pattern and listen again$/,
+    );
+    const inline = await inlineWhen(udp.udpFiles, uri, 1, /the Respond pattern \/\^\(a\+\)\+\$\/ took longer than/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    row('.udp Respond /^(a+)+$/ gets 30 × "a" + "b" (Listen lens)', inline, `${await treeState(socketId)} after Stop; the next Respond answered "pong"`);
   });
 
   describe('lifecycle through the commands', () => {
