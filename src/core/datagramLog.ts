@@ -219,6 +219,20 @@ export class DatagramLog {
     return out;
   }
 
+  /**
+   * since() without the copies: each entry's `bytes` is a view into the log's own memory, valid only until the log
+   * is next changed (appended to, cleared, re-capped: its slabs are reused). For a reader that copies what it needs
+   * at once — the panel feed packs a batch into one buffer synchronously — where a copy per row in its own
+   * ArrayBuffer was most of the cost of a batch (500 allocations, and the GC work to free them).
+   */
+  peekSince(afterSeq: number, limit = Number.POSITIVE_INFINITY): DatagramView[] {
+    const startOffset = Math.max(0, Math.floor(afterSeq) + 1 - this.oldestSeq);
+    const end = Math.min(this.count, startOffset + Math.max(0, limit));
+    const out: DatagramView[] = [];
+    for (let offset = startOffset; offset < end; offset++) out.push(this.viewAt(offset, false));
+    return out;
+  }
+
   /** The newest `n` entries, oldest first. */
   latest(n: number): DatagramView[] {
     const take = Math.max(0, Math.min(this.count, Math.floor(n)));
@@ -294,13 +308,18 @@ export class DatagramLog {
     return slot >= this.capacity ? slot - this.capacity : slot;
   }
 
-  private viewAt(offset: number): DatagramView {
+  /** `copy` false: the bytes are a view into the slab (see peekSince). */
+  private viewAt(offset: number, copy = true): DatagramView {
     const slot = this.slotOf(offset);
     const size = this.sizes[slot]!;
     const start = this.offsets[slot]!;
-    // An exact copy in its own memory: readers may keep it, post it or transfer its buffer.
-    const bytes = Buffer.allocUnsafeSlow(size);
-    bytes.set(this.slabOf[slot]!.subarray(start, start + size));
+    const stored = this.slabOf[slot]!.subarray(start, start + size);
+    let bytes: Uint8Array = stored;
+    if (copy) {
+      // An exact copy in its own memory: readers may keep it, post it or transfer its buffer.
+      bytes = Buffer.allocUnsafeSlow(size);
+      bytes.set(stored);
+    }
     return {
       seq: this.oldestSeq + offset,
       time: this.times[slot]!,

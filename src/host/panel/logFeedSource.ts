@@ -30,8 +30,9 @@ export class LogFeedSource implements FeedSource {
   /** Nothing to release (kept so callers can treat every feed source alike). */
   dispose(): void {}
 
+  /** Views into the log's memory, not copies: the feed packs them into a block before the log can change. */
   newestAfter(afterSeq: number, limit: number): readonly BlockSource[] {
     const from = Math.max(afterSeq, this.log.lastSeq - limit);
-    return this.log.since(from, limit);
+    return this.log.peekSince(from, limit);
   }
 }

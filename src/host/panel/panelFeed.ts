@@ -14,7 +14,10 @@ import { DEFAULT_BLOCK_LIMITS, encodeRowBlock, type BlockLimits, type BlockSourc
 export interface FeedSource {
   totals(): LogTotals;
   caps(): LogCaps;
-  /** Logged entries with seq > afterSeq that the log still keeps, oldest first — only the newest `limit`. */
+  /**
+   * Logged entries with seq > afterSeq that the log still keeps, oldest first — only the newest `limit`. Their
+   * bytes may be views into the source's memory, valid only until it next changes: pack them at once.
+   */
   newestAfter(afterSeq: number, limit: number): readonly BlockSource[];
 }
 

@@ -109,6 +109,22 @@ describe('core: DatagramLog', () => {
     assert.equal(log.get(log.lastSeq)!.bytes[999], 999 & 0xff);
   });
 
+  it('peekSince reads what since reads, with views into its own memory instead of copies', () => {
+    const log = new DatagramLog({ maxCount: 50 });
+    for (let i = 0; i < 80; i++) log.append('s1', i % 2 ? 'out' : 'in', peer, new Uint8Array(i % 7).fill(i), i);
+    const copied = log.since(40, 5);
+    const peeked = log.peekSince(40, 5);
+    assert.deepEqual(
+      peeked.map((d) => ({ ...d, bytes: [...d.bytes] })),
+      copied.map((d) => ({ ...d, bytes: [...d.bytes] })),
+    );
+    assert.deepEqual(log.peekSince(0).map((d) => d.seq), log.since(0).map((d) => d.seq));
+    const withBytes = peeked.filter((d) => d.size > 0);
+    assert.ok(withBytes.length >= 2);
+    assert.equal(withBytes[0]!.bytes.buffer, withBytes[1]!.bytes.buffer, 'views share the slab, no ArrayBuffer per row');
+    assert.notEqual(copied[1]!.bytes.buffer, copied[2]!.bytes.buffer, 'since() copies');
+  });
+
   it('signals appends at most once per event-loop turn', async () => {
     const log = new DatagramLog();
     let signals = 0;
