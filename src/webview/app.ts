@@ -7,7 +7,7 @@ import { rowBlockProblem } from '../shared/rowBlock';
 import { Composer, type ComposerState } from './composer';
 import { button } from './controls';
 import { DetailPane, type DetailTab } from './detailPane';
-import { el, setText } from './dom';
+import { el, setAttr, setHidden, setText } from './dom';
 import { formatCount, plural } from './format';
 import { HostConnection, RequestError } from './hostConnection';
 import { ListView } from './listView';
@@ -110,7 +110,7 @@ export class App {
     });
 
     this.statusText = el('span', { id: 'list-status' });
-    this.sampleNotice = el('span', { id: 'sample-notice', class: 'sample-notice', hidden: true });
+    this.sampleNotice = el('div', { id: 'sample-notice', class: 'status-line sample-notice', hidden: true });
     this.actionStatus = el('span', { id: 'action-status', role: 'status', 'aria-live': 'polite' });
     this.emptyText = el('p', { id: 'empty-text' });
     this.emptyListen = button('empty-listen', 'Listen on Port…', { icon: 'radio-tower' });
@@ -120,7 +120,14 @@ export class App {
     this.emptyState = el('div', { class: 'empty-state', id: 'empty-state' }, this.emptyText, this.emptyListen);
 
     const listArea = el('div', { class: 'list-area' }, this.list.element, this.emptyState);
-    const statusBar = el('div', { class: 'list-statusbar', role: 'status', 'aria-live': 'off' }, this.statusText, this.sampleNotice, el('span', { class: 'spacer' }), this.actionStatus);
+    // Each line is a box of fixed size (media/messages.css): the counts change with every batch under traffic, and
+    // laying out one line is all that costs, not the document around it.
+    const statusBar = el(
+      'div',
+      { class: 'list-statusbar', role: 'status', 'aria-live': 'off' },
+      el('div', { class: 'status-line status-counts' }, this.statusText, el('span', { class: 'spacer' }), this.actionStatus),
+      this.sampleNotice,
+    );
     const split = el(
       'vscode-split-layout',
       { class: 'split', split: 'horizontal', 'initial-handle-position': '62%', 'min-start': '80px', 'min-end': '60px' },
@@ -296,6 +303,8 @@ export class App {
 
   private say(text: string): void {
     setText(this.actionStatus, text);
+    // The line cuts a long message short with an ellipsis; the whole of it is one hover away (and announced).
+    setAttr(this.actionStatus, 'title', text === '' ? undefined : text);
   }
 
   // ------------------------------------------------------------------------------------------ render
@@ -337,17 +346,17 @@ export class App {
     setText(this.statusText, parts.join(' · '));
 
     const sampled = this.notSent > 0 || this.store.evicted > 0;
-    this.sampleNotice.hidden = !sampled;
+    setHidden(this.sampleNotice, !sampled);
     if (sampled) {
-      setText(
-        this.sampleNotice,
-        `Showing a sample: ${formatCount(this.notSent)} datagrams were counted but not sent to the panel during heavy traffic. Totals are exact; Export writes every matching datagram in the log.`,
-      );
+      const notice = `Showing a sample: ${formatCount(this.notSent)} datagrams were counted but not sent to the panel during heavy traffic. Totals are exact; Export writes every matching datagram in the log.`;
+      setText(this.sampleNotice, notice);
+      // A narrow panel cuts the line short; the whole sentence is one hover away.
+      setAttr(this.sampleNotice, 'title', notice);
     }
     if (this.paused) this.toolbar.setArrivedWhilePaused(Math.max(0, t.logged - this.loggedAtPause));
 
     const empty = shown === 0;
-    this.emptyState.hidden = !empty;
+    setHidden(this.emptyState, !empty);
     if (empty) {
       const noSockets = this.sockets.list().length === 0;
       setText(
@@ -360,7 +369,7 @@ export class App {
               ? 'No datagrams yet. Listen on a port to receive, or send one from the composer above.'
               : 'No datagrams yet. Everything your sockets receive and send appears here.',
       );
-      this.emptyListen.hidden = !(noSockets && this.streamSeq !== undefined && !this.view.filtered);
+      setHidden(this.emptyListen, !(noSockets && this.streamSeq !== undefined && !this.view.filtered));
     }
   }
 

@@ -20,9 +20,24 @@ export function el(tag: string, attrs: Attrs = {}, ...children: Child[]): HTMLEl
   return node;
 }
 
-/** Sets text only when it changed (the list re-renders rows often; unchanged text costs nothing). */
+/**
+ * Sets text only when it changed (the list re-renders rows often; unchanged text costs nothing). A node that
+ * holds one text node keeps it and gets new `data`: assigning textContent would replace the node, and a new
+ * text node needs a style recalc and a new layout object, not just a relayout of the text.
+ */
 export function setText(node: Node, text: string): void {
-  if (node.textContent !== text) node.textContent = text;
+  const only = node.firstChild;
+  if (only !== null && only === node.lastChild && only.nodeType === Node.TEXT_NODE) {
+    const textNode = only as Text;
+    if (textNode.data !== text) textNode.data = text;
+  } else if (node.textContent !== text) {
+    node.textContent = text;
+  }
+}
+
+/** Sets `hidden` only when it changes: the list's status is rendered every frame, and an attribute write is work even when the value stays. */
+export function setHidden(node: HTMLElement, hidden: boolean): void {
+  if (node.hidden !== hidden) node.hidden = hidden;
 }
 
 export function setAttr(node: Element, name: string, value: string | undefined): void {

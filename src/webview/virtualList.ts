@@ -265,7 +265,8 @@ export class VirtualList {
     const time = s.time(r);
     setText(c.time, formatClock(time));
     setAttr(c.time, 'title', formatDateTime(time));
-    c.dirIcon.className = `codicon ${dir === 'in' ? 'codicon-arrow-down' : 'codicon-arrow-up'}`;
+    const dirIcon = `codicon ${dir === 'in' ? 'codicon-arrow-down' : 'codicon-arrow-up'}`;
+    if (c.dirIcon.className !== dirIcon) c.dirIcon.className = dirIcon;
     setText(c.dirText, dir);
     const socketTitle = this.sockets.title(s.socketId(r));
     setText(c.socket, socketTitle);
