@@ -38,13 +38,12 @@ export class RegexTimeoutError extends Error {
 const sandbox: { work?: () => unknown; batch?: Batch } = {};
 const context = vm.createContext(sandbox, { name: 'udp-lab regex guard', codeGeneration: { strings: false, wasm: false } });
 const RUN_WORK = new vm.Script('work()', { filename: 'udp-lab-regex-guard.js' });
-const RUN_BATCH = new vm.Script('for (; batch.next < batch.count; batch.next++) batch.out[batch.next] = batch.test(batch.next);', { filename: 'udp-lab-regex-guard.js' });
+const RUN_BATCH = new vm.Script('for (; batch.next < batch.count; batch.next++) batch.match(batch.next);', { filename: 'udp-lab-regex-guard.js' });
 
 interface Batch {
   next: number;
   count: number;
-  out: boolean[];
-  test: (i: number) => boolean;
+  match: (i: number) => void;
 }
 
 function isTimeout(error: unknown): boolean {
@@ -113,15 +112,28 @@ export class GuardedRegex {
    */
   testEach(count: number, textAt: (i: number) => string, out: boolean[]): number {
     const regex = this.regex;
-    const test = (i: number) => {
+    return this.each(count, (i) => {
       regex.lastIndex = 0;
-      return regex.test(textAt(i));
-    };
+      out[i] = regex.test(textAt(i));
+    });
+  }
+
+  /** testEach with RegExp#exec: `out[i]` is the match (captures) or null. Used where answers need the captures. */
+  execEach(count: number, textAt: (i: number) => string, out: Array<RegExpExecArray | null>): number {
+    const regex = this.regex;
+    return this.each(count, (i) => {
+      regex.lastIndex = 0;
+      out[i] = regex.exec(textAt(i));
+    });
+  }
+
+  /** Runs `match(i)` for 0…count-1 in guarded batches; returns the index that alone ran out of time, or -1. */
+  private each(count: number, match: (i: number) => void): number {
     if (!this.guarded) {
-      for (let i = 0; i < count; i++) out[i] = test(i);
+      for (let i = 0; i < count; i++) match(i);
       return -1;
     }
-    const batch: Batch = { next: 0, count, out, test };
+    const batch: Batch = { next: 0, count, match };
     sandbox.batch = batch;
     try {
       while (batch.next < count) {
@@ -132,7 +144,7 @@ export class GuardedRegex {
           // The batch ran out of time on text `next`; earlier texts may have used most of it, so try that one alone.
           const at = batch.next;
           try {
-            out[at] = this.confirmed(() => test(at), this.budgetMs);
+            this.confirmed(() => match(at), this.budgetMs);
           } catch (alone) {
             if (alone instanceof RegexTimeoutError) return at;
             throw alone;

@@ -467,6 +467,13 @@ interface RenderedExpectation {
   test(bytes: Uint8Array, text: string): string[] | undefined;
 }
 
+/** A static Respond pattern's answers for a burst of datagrams; `stuck`: the one it ran out of time on. */
+interface StaticMatches {
+  matches: Array<RegExpExecArray | null>;
+  stuck: number | undefined;
+  regex: GuardedRegex;
+}
+
 /** expectation.test, with a regex that ran out of time turned into the block's error sentence. */
 function testOrExplain(expectation: RenderedExpectation, datagram: RunnerDatagram, text: string): string[] | undefined {
   try {
@@ -640,9 +647,30 @@ async function startListenerIn(
     }
   } else settle();
 
+  // Datagrams that arrive together (a burst, a flood) are judged together: each static Respond pattern runs over the
+  // whole burst in one guarded batch (src/core/regexGuard.ts), so its time limit costs per burst, not per datagram.
+  const queue: RunnerDatagram[] = [];
+  let drainSoon: NodeJS.Immediate | undefined;
   const onDatagram = (d: RunnerDatagram) => {
+    queue.push(d);
+    drainSoon ??= setImmediate(drain);
+  };
+  const drain = () => {
+    drainSoon = undefined;
+    const burst = queue.splice(0);
+    if (burst.length === 0) return;
+    const texts = burst.map((d) => textForMatch(d.bytes, block.encoding));
+    const judged = staticPatterns.map((regex, i): StaticMatches | undefined => {
+      if (regex === undefined || turnedOff.has(i)) return undefined;
+      const matches: Array<RegExpExecArray | null> = [];
+      const stuck = regex.execEach(burst.length, (j) => texts[j]!, matches);
+      return { matches, stuck: stuck === -1 ? undefined : stuck, regex };
+    });
+    burst.forEach((d, j) => judge(d, texts[j]!, (i) => judged[i] && { ...judged[i], at: j }));
+  };
+
+  const judge = (d: RunnerDatagram, text: string, judgedBy: (responder: number) => (StaticMatches & { at: number }) | undefined) => {
     result.received++;
-    const text = textForMatch(d.bytes, block.encoding);
     let matched = false;
     if (expectation && expectationState === 'waiting') {
       try {
@@ -664,20 +692,22 @@ async function startListenerIn(
     keep(result, record);
     if (!matched && expectation) lastMismatch = record;
     emit({ type: 'received', block, reply: record, socketId: socket.id });
-    void respond(d, text);
+    void respond(d, text, judgedBy);
   };
 
-  const respond = async (d: RunnerDatagram, text: string) => {
+  const respond = async (d: RunnerDatagram, text: string, judgedBy: (responder: number) => (StaticMatches & { at: number }) | undefined) => {
     for (let i = 0; i < block.responders.length; i++) {
       const responder = block.responders[i]!;
       if (turnedOff.has(i)) continue;
       try {
         let captures: string[] = [text];
         if (responder.pattern !== undefined) {
-          const regex = staticPatterns[i] ?? compileRegex(renderOrThrow(context, responder.pattern, 0, undefined, escapeRegExp), responder.flags);
+          const judged = judgedBy(i);
           let m: RegExpExecArray | null;
           try {
-            m = regex.exec(text);
+            // A static pattern was judged with its burst; a pattern with variables is rendered and run per datagram.
+            if (judged !== undefined && judged.stuck === judged.at) throw new RegexTimeoutError(judged.regex.shown, judged.regex.confirmMs);
+            m = judged ? (judged.matches[judged.at] ?? null) : compileRegex(renderOrThrow(context, responder.pattern, 0, undefined, escapeRegExp), responder.flags).exec(text);
           } catch (error) {
             if (!(error instanceof RegexTimeoutError)) throw error;
             // A peer that found a slow input can send it again and again: this Respond stops matching at all.
@@ -717,6 +747,11 @@ async function startListenerIn(
     stop: (cancelled = false) =>
       (stopped ??= (async () => {
         subscription.dispose();
+        // What arrived before Stop is counted (and answered) like any other datagram.
+        if (drainSoon !== undefined) {
+          clearImmediate(drainSoon);
+          drain();
+        }
         if (timer) clearTimeout(timer);
         await socket.close().catch(() => undefined);
         const traffic = `received ${plural(result.received, 'datagram')}, answered ${result.responded}`;
