@@ -103,6 +103,8 @@ export function registerUdpFiles(context: vscode.ExtensionContext, registry: Udp
     command(UdpFileCommands.ClearResults, (uri: string) => runs.clearResults(vscode.Uri.parse(uri))),
   );
   models.announceOpenDocuments();
+  // Found now, not only when Test Explorer asks (resolveHandler): the workbench resolves a controller when the view is
+  // shown, but not one registered while the Testing view is already open — its files would then never be listed.
   void tests.discover();
 
   return {
