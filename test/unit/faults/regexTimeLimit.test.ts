@@ -106,6 +106,27 @@ describe('regex time limit (hostile payloads vs. user patterns)', function () {
       assert.match(result.message, /; the Respond pattern \/\^\(a\+\)\+\$\/ took longer than/);
     });
 
+    it('a burst judged in one guarded batch keeps the order: answers before the slow datagram, the next Respond from it on', async () => {
+      const port = await freePort();
+      const m = parseUdpFile(['### echo', `LISTEN udp://127.0.0.1:${port}`, 'Respond: /^(a+)+$/ -> A', 'Respond: /^.+$/ -> B', ''].join('\n'));
+      const handle = await startListener(m, m.blocks[0]!, { registry: sockets });
+      const client = await peer();
+      try {
+        // Sent back to back, so they usually arrive as one burst; the answers are the same however they are split.
+        for (const text of ['aaa', 'aa', 'a', EVIL, 'aaa', 'aa', 'a']) client.socket.send(text, port, '127.0.0.1');
+        await client.waitFor(7);
+        assert.deepEqual(
+          client.received.map((r) => r.bytes.toString()),
+          ['A', 'A', 'A', 'B', 'B', 'B', 'B'],
+        );
+      } finally {
+        await client.close();
+      }
+      const result = await handle.stop();
+      assert.equal(result.received, 7);
+      assert.equal(result.responded, 7);
+    });
+
     it('an Expect pattern that runs out of time ends the SEND block with a sentence (REGEX_TIMEOUT), not a hang', async () => {
       const port = await freePort();
       const m = parseUdpFile(
