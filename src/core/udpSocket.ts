@@ -558,9 +558,9 @@ export class UdpSocket implements Disposable {
       answerError(this.noteError(new UdpLabError('EMSGSIZE', message, { operation: 'send', socketId: this.id })), callback, reject);
       return;
     }
-    // Our own copy: what goes out (and is logged) is what the caller passed, even if it reuses its buffer at once.
-    const copy = Buffer.from(bytes);
-    this.inFlight.push(copy, peer, host, resolved, callback, resolve, reject);
+    // Our own copy (kept by the queue until dgram is done with it): what goes out, and is logged, is what the
+    // caller passed, even if it reuses its buffer at once.
+    const copy = this.inFlight.push(bytes, peer, host, resolved, callback, resolve, reject);
     try {
       if (address === undefined) socket.send(copy, this.afterSend);
       else socket.send(copy, peer.port, address, this.afterSend);
@@ -589,12 +589,13 @@ export class UdpSocket implements Disposable {
       answerError(this.noteError(toUdpLabError(error, this.sendContext(size, host !== undefined ? { host, port: peer.port } : undefined, resolved))), callback, reject);
       return;
     }
-    queue.shift();
     const time = batchClockMs();
     this.stats.recordOut(size, peer, time);
     const log = this.log;
     if (log !== undefined) log.append(this.id, 'out', peer, copy, time);
-    if (this.sendEmitter.hasListeners) this.sendEmitter.fire({ bytes: copy, peer, size, time });
+    // The queue's copy may be a view into memory it reuses: listeners get a Buffer of their own.
+    if (this.sendEmitter.hasListeners) this.sendEmitter.fire({ bytes: Buffer.isBuffer(copy) ? copy : Buffer.from(copy), peer, size, time });
+    queue.shift();
     if (callback !== undefined) callback(null, sent ?? size);
     else resolve!(sent ?? size);
   };
@@ -610,6 +611,7 @@ export class UdpSocket implements Disposable {
       queue.shift();
       answerError(toUdpLabError(Object.assign(new Error('Not running'), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' }), this.context('send', { size })), callback, reject);
     }
+    queue.release();
   }
 
   private resolveOptions(): { type: SocketType; dualStack: boolean } {

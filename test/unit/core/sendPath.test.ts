@@ -24,8 +24,8 @@ describe('core: send path (in-flight queue, callback form)', () => {
     return s;
   }
 
-  /** A raw receiver that counts what arrives and resolves once `count` datagrams (of any size) came. */
-  async function receiver(): Promise<{ port: number; sizes: number[]; until(count: number): Promise<void> }> {
+  /** A raw receiver that keeps what arrives and resolves once `count` datagrams (of any size) came. */
+  async function receiver(): Promise<{ port: number; sizes: number[]; payloads: Buffer[]; until(count: number): Promise<void> }> {
     const r = dgram.createSocket('udp4');
     r.on('error', () => undefined);
     await new Promise<void>((resolve) => r.bind(0, '127.0.0.1', resolve));
@@ -33,14 +33,17 @@ describe('core: send path (in-flight queue, callback form)', () => {
     r.setRecvBufferSize(4 * 1024 * 1024);
     opened.push({ close: () => new Promise<void>((resolve) => r.close(() => resolve())) });
     const sizes: number[] = [];
+    const payloads: Buffer[] = [];
     let waiting: { count: number; resolve: () => void } | undefined;
     r.on('message', (msg) => {
       sizes.push(msg.length);
+      payloads.push(Buffer.from(msg));
       if (waiting && sizes.length >= waiting.count) waiting.resolve();
     });
     return {
       port: r.address().port,
       sizes,
+      payloads,
       until: (count) => (sizes.length >= count ? Promise.resolve() : new Promise<void>((resolve) => (waiting = { count, resolve }))),
     };
   }
@@ -84,12 +87,55 @@ describe('core: send path (in-flight queue, callback form)', () => {
     assert.deepEqual(order.filter((n) => n % 3 !== 0), sorted(order.filter((n) => n % 3 !== 0)), 'promises settled in the order sent');
     await r.until(600);
     assert.deepEqual(r.sizes, results);
+    assert.ok(r.payloads.every((p) => p.every((b) => b === (p.length & 0xff))), 'every datagram arrived with the bytes given');
     assert.deepEqual(sent.values.map((d) => d.size), results, 'onDidSend once per datagram, in order');
     assert.ok(sent.values.every((d) => d.bytes.every((b) => b === (d.size & 0xff))), 'the bytes sent, not the reused buffer');
     const logged = log.since(0);
     assert.equal(logged.length, 600);
     assert.ok(logged.every((d, i) => d.direction === 'out' && d.size === i + 1 && d.bytes[0] === ((i + 1) & 0xff) && d.peer.port === r.port));
     assert.equal(s.stats.datagramsOut, 600);
+  });
+
+  it('keeps every datagram exact while its copies turn over the staging memory many times (waves, sizes up to 20 KB)', async () => {
+    const log = new DatagramLog();
+    const s = await socket(log);
+    const r = await receiver();
+    const target = { host: '127.0.0.1', port: r.port };
+    const pattern = (n: number, size: number) => {
+      const b = Buffer.alloc(size, n & 0xff);
+      if (size >= 4) b.writeUInt32BE(n, 0);
+      return b;
+    };
+    const sizes: number[] = [];
+    // A sliding window of sends in flight (the scheduler's back-pressure), so completions and new copies overlap.
+    const sendOne = (done: (error?: unknown) => void): void => {
+      const n = sizes.length;
+      // Up to 15 KB (the staging ring wraps, and fills), some over the staging limit, some empty.
+      const size = n % 37 === 0 ? 20_000 : n % 41 === 0 ? 0 : 500 + ((n * 977) % 15_000);
+      sizes.push(size);
+      const bytes = pattern(n, size);
+      if (n % 2) s.send(bytes, target).then(() => done(), done);
+      else s.sendWithCallback(bytes, target, done);
+      bytes.fill(0xee);
+    };
+    // Each answer starts the next send at once (80 chains, ~600 KB in flight), so the ring is never empty long enough to start over.
+    const total = 400; // ~3 MB: within the receiver's buffer, so the kernel drops none
+    let failed = 0;
+    await new Promise<void>((resolve) => {
+      let answered = 0;
+      const next = (error?: unknown): void => {
+        if (error) failed++;
+        if (++answered === total) resolve();
+        else if (sizes.length < total) sendOne(next);
+      };
+      for (let i = 0; i < 80; i++) sendOne(next);
+    });
+    assert.equal(failed, 0);
+    const n = sizes.length;
+    await r.until(n);
+    assert.deepEqual(r.sizes, sizes);
+    r.payloads.forEach((p, i) => assert.ok(p.equals(pattern(i, sizes[i]!)), `datagram ${i} (${sizes[i]} B) arrived as given`));
+    log.since(0).forEach((d, i) => assert.ok(Buffer.from(d.bytes).equals(pattern(i, sizes[i]!)), `datagram ${i} logged as given`));
   });
 
   it('answers every send still in flight when the socket closes under it (none is left hanging)', async () => {
