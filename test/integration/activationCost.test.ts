@@ -5,7 +5,7 @@
 //   - codeLoadingMs: reading, compiling and evaluating the extension's bundle (a fresh require of `main`);
 //   - activationMs: `ext.activate()` from inactive (loading + activate()), when this test is what activates it;
 //   - lazyLoadingMs: the same for each bundle the extension require()s on first use (dist/udpFiles.js: the `.udp`
-//     feature), which an activation that never meets a `.udp` file does not pay.
+//     feature; dist/panel.js: a Messages panel's session), which an activation that does not use them never pays.
 // With $UDP_LAB_BENCH_ACTIVATION_PROFILE set (`npm run bench -- --cpu-prof`), the extension host's CPU profile
 // of that activation is written there, to see where the time goes.
 import * as assert from 'assert';
@@ -60,7 +60,7 @@ describe('UDP Lab activation cost', () => {
     const main = (ext.packageJSON as { main?: string }).main ?? './dist/extension.js';
     const codeLoadingMs = measureCodeLoading(path.join(ext.extensionPath, main));
     const lazyLoadingMs: Record<string, number> = {};
-    for (const bundle of ['udpFiles.js']) {
+    for (const bundle of ['udpFiles.js', 'panel.js']) {
       const file = path.join(ext.extensionPath, 'dist', bundle);
       if (fs.existsSync(file)) lazyLoadingMs[bundle] = measureCodeLoading(file);
     }
