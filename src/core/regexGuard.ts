@@ -36,7 +36,11 @@ export class RegexTimeoutError extends Error {
 
 // One context for every guarded call: creating a context costs about a millisecond, running a script in it does not.
 const sandbox: { work?: () => unknown; batch?: Batch } = {};
-const context = vm.createContext(sandbox, { name: 'udp-lab regex guard', codeGeneration: { strings: false, wasm: false } });
+let context: vm.Context | undefined;
+/** Made on the first guarded match, so a CLI command or a run without patterns never pays for it. */
+function guardContext(): vm.Context {
+  return (context ??= vm.createContext(sandbox, { name: 'udp-lab regex guard', codeGeneration: { strings: false, wasm: false } }));
+}
 const RUN_WORK = new vm.Script('work()', { filename: 'udp-lab-regex-guard.js' });
 const RUN_BATCH = new vm.Script('for (; batch.next < batch.count; batch.next++) batch.match(batch.next);', { filename: 'udp-lab-regex-guard.js' });
 
@@ -54,7 +58,7 @@ function isTimeout(error: unknown): boolean {
 function runLimited<T>(work: () => T, budgetMs: number, onTimeout: () => Error): T {
   sandbox.work = work;
   try {
-    return RUN_WORK.runInContext(context, { timeout: budgetMs }) as T;
+    return RUN_WORK.runInContext(guardContext(), { timeout: budgetMs }) as T;
   } catch (error) {
     if (isTimeout(error)) throw onTimeout();
     throw error;
@@ -138,7 +142,7 @@ export class GuardedRegex {
     try {
       while (batch.next < count) {
         try {
-          RUN_BATCH.runInContext(context, { timeout: this.budgetMs });
+          RUN_BATCH.runInContext(guardContext(), { timeout: this.budgetMs });
         } catch (error) {
           if (!isTimeout(error)) throw error;
           // The batch ran out of time on text `next`; earlier texts may have used most of it, so try that one alone.
