@@ -57,6 +57,8 @@ export class ListView {
   private generation = 0;
   listener: ListViewListener | undefined;
   private spec: DatagramFilter = {};
+  /** The last pattern turned off for running out of time (flags/source), and the sentence that said so. */
+  private turnedOff: { key: string; message: string } | undefined;
 
   constructor(private readonly store: RowStore) {
     this.scannedTo = store.end;
@@ -69,6 +71,12 @@ export class ListView {
     this.spec = spec;
     this.filter = compiled.value;
     const regex = compiled.value.regex;
+    if (regex !== undefined && this.turnedOff?.key === `${regex.flags}/${regex.source}`) {
+      // The pattern that ran out of time, re-applied because another part of the filter changed: it stays off (the
+      // rest applies) until the pattern itself changes, instead of costing the time limit again.
+      this.withoutSearch();
+      return { ok: false, message: this.turnedOff.message };
+    }
     this.offThread = regex !== undefined && mayBacktrack(regex.source) ? regex : undefined;
     this.reset();
     return { ok: true, value: undefined };
@@ -229,6 +237,7 @@ export class ListView {
         const row = batch.rows[0]!;
         const seq = row >= this.store.first && row < this.store.end ? `datagram #${this.store.seq(row)}` : 'a datagram';
         this.turnOffRegex(
+          regex,
           result.kind === 'timeout'
             ? `The filter ${shown} took longer than ${limitMs} ms on ${seq} and was turned off. Simplify the pattern (nested or adjacent repetition like (a+)+ backtracks without end on some payloads), or search as text or hex.`
             : `The filter ${shown} could not run (${result.reason}) and was turned off. Search as text or hex instead.`,
@@ -240,13 +249,18 @@ export class ListView {
   }
 
   /** Keeps every other part of the filter (socket, peer, direction) and drops the search. */
-  private turnOffRegex(message: string): void {
+  private turnOffRegex(regex: RegExp, message: string): void {
+    this.turnedOff = { key: `${regex.flags}/${regex.source}`, message };
+    this.withoutSearch();
+    this.listener?.regexTurnedOff(message);
+  }
+
+  private withoutSearch(): void {
     const { search: _dropped, ...rest } = this.spec;
     const compiled = compileFilter(rest);
     this.filter = compiled.ok ? compiled.value : MATCH_ALL;
     this.offThread = undefined;
     this.reset();
-    this.listener?.regexTurnedOff(message);
   }
 
   /** Drops indices of rows the store evicted. */
