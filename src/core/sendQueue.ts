@@ -72,7 +72,7 @@ export class SendQueue {
     if (at >= 0) {
       const ring = (this.ring ??= new Uint8Array(RING_BYTES));
       ring.set(bytes, at);
-      copy = ring.subarray(at, at + size);
+      copy = new Uint8Array(ring.buffer, at, size); // (cheaper than subarray, which looks up a species)
       this.ringWrite = at + size;
       this.ringEnds[slot] = at + size;
       this.staged++;

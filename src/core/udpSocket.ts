@@ -485,7 +485,7 @@ export class UdpSocket implements Disposable {
         answerError(this.noteError(toUdpLabError(Object.assign(new Error('Not connected'), { code: 'ERR_SOCKET_DGRAM_NOT_CONNECTED' }), this.sendContext(bytes.byteLength))), callback, reject);
         return;
       }
-      this.transmit(socket, bytes, undefined, remote, maxPayloadFor(remote.address), undefined, undefined, callback, resolve, reject);
+      this.transmit(socket, bytes, undefined, remote, this.remoteMaxPayload, undefined, undefined, callback, resolve, reject);
       return;
     }
     if (this.remoteEndpoint) {
@@ -535,6 +535,9 @@ export class UdpSocket implements Disposable {
     const shown = target ?? (remote ? { host: remote.address, port: remote.port } : undefined);
     return this.context('send', { size, ...(shown ? { target: { host: shown.host, port: shown.port } } : {}), ...(resolved !== undefined ? { resolved } : {}) });
   }
+
+  /** The largest payload the connected peer's family carries (worked out once, at connect). */
+  private remoteMaxPayload = MAX_PAYLOAD_IPV4;
 
   /** Sends in flight, oldest first: dgram answers them in order, through the one `afterSend` below. */
   private readonly inFlight = new SendQueue();
@@ -668,6 +671,7 @@ export class UdpSocket implements Disposable {
               try {
                 const remote = socket.remoteAddress();
                 this.remoteEndpoint = { address: remote.address, family: toFamily(remote.family), port: remote.port };
+                this.remoteMaxPayload = maxPayloadFor(remote.address);
               } catch (readError) {
                 reject(this.noteError(toUdpLabError(readError, { ...ctx, operation: 'remoteAddress' })));
                 return;
