@@ -4,15 +4,16 @@
 // A backtracking engine (V8's) can spend exponential time on nested quantifiers — /(a+)+$/ on "aaaa…b" — and
 // polynomial time on a single one: measured on this machine, /\d+x/ against 65 507 digits took 18 s and /.*x/
 // against 65 507 letters 10 s, and a datagram can be that long. So "risky" is not only nested quantifiers: any
-// repetition (*, +, {n,}, {n,m}), a backreference, or many optional parts is guarded. What stays unguarded is
-// what cannot repeat: literals, classes, anchors, alternation and a few `?` — linear in the text for each start.
+// repetition (*, +, {n,}, {n,m}), a backreference, or many choices is guarded. What stays unguarded is what cannot
+// repeat: literals, classes, anchors and a few `?` or `|` — at most 2^7 paths per start position.
+// (Choices multiply without any repetition: (a|a)(a|a)… with 20 groups tries 2^20 paths before each failure.)
 
-/** Optional parts (`?`) this many or more can combine exponentially (a?a?a?…aaa…), so they count as repetition. */
-const MANY_OPTIONALS = 8;
+/** Choices (`?`, `|`) this many or more combine exponentially (a?a?a?…aaa…), so they count as repetition. */
+const MANY_CHOICES = 8;
 
 /** True when `source` (a RegExp's source) may backtrack super-linearly and must run under a time limit. */
 export function mayBacktrack(source: string): boolean {
-  let optionals = 0;
+  let choices = 0;
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
@@ -30,9 +31,9 @@ export function mayBacktrack(source: string): boolean {
     if (c === '[') inClass = true;
     else if (c === '*' || c === '+') return true;
     else if (c === '{' && /^\{\d*,?\d*\}/.test(source.slice(i)) && source[i + 1] !== '}') return true;
-    else if (c === '?' && source[i - 1] !== '(') optionals++;
+    else if ((c === '?' && source[i - 1] !== '(') || c === '|') choices++;
   }
-  return optionals >= MANY_OPTIONALS;
+  return choices >= MANY_CHOICES;
 }
 
 /** "/(a+)+$/i", cut to `max` characters so a long pattern keeps a sentence readable. */
