@@ -3,6 +3,8 @@
 //   node esbuild.js --production  minified, no sourcemaps (what `npm run package` ships)
 //   node esbuild.js --watch       rebuild on change
 // Exits non-zero when any bundle fails.
+// Bundles marked `lazy` ship next to dist/extension.js, which require()s them on first use (src/host/lazyBundle.ts);
+// .vscodeignore must let them into the .vsix, and scripts/package.js checks that it did.
 'use strict';
 const esbuild = require('esbuild');
 const fs = require('fs');
