@@ -463,6 +463,8 @@ interface RenderedExpectation {
   description: string;
   /** For a regex: the pattern as messages show it (its time limit can run out, see testOrExplain). */
   pattern?: string;
+  /** For a regex: the guarded pattern itself, so a burst of datagrams can be judged in one batch. */
+  regex?: GuardedRegex;
   /** Captures (index 0 = the whole match) when the datagram matches, otherwise undefined. Throws RegexTimeoutError. */
   test(bytes: Uint8Array, text: string): string[] | undefined;
 }
@@ -480,8 +482,12 @@ function testOrExplain(expectation: RenderedExpectation, datagram: RunnerDatagra
     return expectation.test(datagram.bytes, text);
   } catch (error) {
     if (!(error instanceof RegexTimeoutError)) throw error;
-    throw new RunError(error.code, `${regexTimeoutSentence('Expect', error, datagram)}, so the reply could not be judged. Simplify the pattern (nested or adjacent repetition like (a+)+ or \\d+\\d+ backtracks without end on some input)`);
+    throw expectTimeout(error, datagram);
   }
+}
+
+function expectTimeout(error: RegexTimeoutError, datagram: RunnerDatagram): RunError {
+  return new RunError(error.code, `${regexTimeoutSentence('Expect', error, datagram)}, so the reply could not be judged. Simplify the pattern (nested or adjacent repetition like (a+)+ or \\d+\\d+ backtracks without end on some input)`);
 }
 
 function regexTimeoutSentence(header: 'Expect' | 'Respond', error: RegexTimeoutError, datagram: RunnerDatagram): string {
@@ -497,6 +503,7 @@ function renderExpectation(block: Block, context: RunContext, seq: number): Rend
       withinMs: expect.withinMs,
       description: `/${source}/${expect.flags}`,
       pattern: regex.shown,
+      regex,
       test: (_bytes, text) => {
         const m = regex.exec(text);
         return m === null ? undefined : Array.from(m, (s) => s ?? '');
@@ -666,15 +673,33 @@ async function startListenerIn(
       const stuck = regex.execEach(burst.length, (j) => texts[j]!, matches);
       return { matches, stuck: stuck === -1 ? undefined : stuck, regex };
     });
-    burst.forEach((d, j) => judge(d, texts[j]!, (i) => judged[i] && { ...judged[i], at: j }));
+    // The same for a LISTEN block's Expect while it waits.
+    const regex = expectationState === 'waiting' ? expectation?.regex : undefined;
+    const expected: boolean[] = [];
+    const expectStuck = regex ? regex.testEach(burst.length, (j) => texts[j]!, expected) : -1;
+    burst.forEach((d, j) =>
+      judge(
+        d,
+        texts[j]!,
+        (i) => judged[i] && { ...judged[i], at: j },
+        regex && (() => (j === expectStuck ? expectTimeout(new RegexTimeoutError(regex.shown, regex.confirmMs), d) : expected[j] === true)),
+      ),
+    );
   };
 
-  const judge = (d: RunnerDatagram, text: string, judgedBy: (responder: number) => (StaticMatches & { at: number }) | undefined) => {
+  const judge = (
+    d: RunnerDatagram,
+    text: string,
+    judgedBy: (responder: number) => (StaticMatches & { at: number }) | undefined,
+    expectedHere?: () => boolean | RunError,
+  ) => {
     result.received++;
     let matched = false;
     if (expectation && expectationState === 'waiting') {
       try {
-        matched = testOrExplain(expectation, d, text) !== undefined;
+        const judgedExpect = expectedHere?.();
+        if (judgedExpect instanceof RunError) throw judgedExpect;
+        matched = judgedExpect ?? testOrExplain(expectation, d, text) !== undefined;
       } catch (error) {
         expectError = describeError(error).message;
         expectationState = 'failed';

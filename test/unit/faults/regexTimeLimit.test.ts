@@ -130,6 +130,25 @@ describe('regex time limit (hostile payloads vs. user patterns)', function () {
       assert.equal(result.responded, 7);
     });
 
+    it('a LISTEN block whose Expect runs out of time on a datagram ends as an error naming it; datagrams before it were judged', async () => {
+      const port = await freePort();
+      const m = parseUdpFile(['### watch', `LISTEN udp://127.0.0.1:${port}`, 'Expect: /^(a+)+$/ within 5 s', ''].join('\n'));
+      const handle = await startListener(m, m.blocks[0]!, { registry: sockets });
+      const client = await peer();
+      try {
+        client.socket.send('bbb', port, '127.0.0.1');
+        client.socket.send(EVIL, port, '127.0.0.1');
+        await handle.settled;
+      } finally {
+        await client.close();
+      }
+      const result = await handle.stop();
+      assert.equal(result.status, 'error');
+      assert.equal(result.error?.code, 'REGEX_TIMEOUT');
+      assert.equal(result.received, 2);
+      assert.match(result.message, /^The Expect pattern \/\^\(a\+\)\+\$\/ took longer than 250 ms on 31 bytes from 127\.0\.0\.1:\d+ and was stopped, so the reply could not be judged/);
+    });
+
     it('an Expect pattern that runs out of time ends the SEND block with a sentence (REGEX_TIMEOUT), not a hang', async () => {
       const port = await freePort();
       const m = parseUdpFile(
