@@ -41,7 +41,15 @@ export class MessagesPanelController implements vscode.Disposable {
       vscode.window.registerWebviewPanelSerializer(MESSAGES_VIEW_TYPE, {
         // After a reload VS Code re-creates the panel; its webview state (composer, filters) comes back with it.
         deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
-          this.adopt(panel);
+          try {
+            this.adopt(panel);
+          } catch (error) {
+            // Its code could not be loaded (panel.js): say so rather than leave an empty panel behind.
+            const message = error instanceof Error ? error.message : String(error);
+            this.deps.log.error(message);
+            panel.dispose();
+            void vscode.window.showErrorMessage(message);
+          }
         },
       }),
     );
