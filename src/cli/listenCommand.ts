@@ -4,6 +4,7 @@
 import type { Endpoint, SocketType } from '../shared/dto';
 import { decodeText, toBase64, toHex, type PayloadEncoding } from '../shared/payload';
 import { parseBindSpec } from '../shared/validation';
+import { kernelDrops } from '../core/kernelDrops';
 import { UdpSocket, type ReceiveReader } from '../core/udpSocket';
 import { ExitCode, UsageError } from './exitCodes';
 import { interruptToken } from './interrupt';
@@ -35,6 +36,7 @@ export async function listenCommand(spec: string, options: ListenCommandOptions)
     throw error;
   }
   const local = socket.view().local;
+  const kernelDropsAtStart = local ? kernelDrops(local) : undefined;
   process.stderr.write(
     `Listening on ${local ? formatEndpoint(local) : `${address}:${port}`} (${type})${options.count !== undefined ? `, until ${plural(options.count, 'datagram')}` : ''}` +
       `${options.timeout !== undefined ? `${options.count !== undefined ? ' or' : ', for'} ${options.timeout} s` : ''}. Press Ctrl-C to stop.\n`,
@@ -68,14 +70,26 @@ export async function listenCommand(spec: string, options: ListenCommandOptions)
     }
   });
   interrupt.dispose();
+  // Read while the socket is open: what the system dropped because this process did not read fast enough.
+  const kernelDropsAtEnd = local && kernelDropsAtStart !== undefined ? kernelDrops(local) : undefined;
   await socket.close();
   await out.end();
-  if (out.dropped > 0) process.stderr.write(`${plural(out.dropped, 'datagram')} were not printed because the output could not keep up.\n`);
+  if (out.dropped > 0) process.stderr.write(`${plural(out.dropped, 'datagram')} ${out.dropped === 1 ? 'was' : 'were'} not printed because the output could not keep up.\n`);
+  const lost = kernelDropsAtEnd !== undefined && kernelDropsAtStart !== undefined ? kernelDropsAtEnd - kernelDropsAtStart : 0;
+  if (lost > 0) process.stderr.write(`${lostSentence(lost)}\n`);
   if (reason === 'timeout' && options.count !== undefined) {
     process.stderr.write(`Received ${received} of ${plural(options.count, 'datagram')} within ${options.timeout} s.\n`);
     return ExitCode.Failed;
   }
   return ExitCode.Ok;
+}
+
+/** Datagrams that arrived while udp-lab was busy writing, and overflowed the socket's receive buffer. */
+export function lostSentence(lost: number): string {
+  return (
+    `${plural(lost, 'datagram')} ${lost === 1 ? 'was' : 'were'} dropped by the system before udp-lab could read ${lost === 1 ? 'it' : 'them'}: ` +
+    'they arrived faster than the output was written (the receive buffer was full). Write to a file instead of a terminal, print less (without --json), or raise the system limit net.core.rmem_max.'
+  );
 }
 
 /** `2026-05-01T12:00:00.123Z  127.0.0.1:53211  6 B  ping 1` — the payload in the chosen encoding. */
