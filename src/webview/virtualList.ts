@@ -64,6 +64,8 @@ export class VirtualList {
   private lastScrollTop = -1;
   private readonly header: HTMLElement;
   private renderedFirst = 0;
+  /** Column offsets and widths last given to the rows (placeColumns). */
+  private readonly columns: Array<{ x: string; w: string }> = [];
 
   constructor(
     private readonly store: RowStore,
@@ -123,13 +125,36 @@ export class VirtualList {
       if (seq !== undefined) this.callbacks.open(seq);
     });
     this.viewport.addEventListener('keydown', (e) => this.onKey(e));
-    // Sizes are read here, after layout, so render() never has to force one.
-    new ResizeObserver(() => {
+    // Sizes are read here, after layout, so render() never has to force one. The header is watched too: a
+    // scrollbar coming or going changes its width, not the viewport's.
+    const resized = new ResizeObserver(() => {
       this.viewportHeight = this.viewport.clientHeight;
       this.headerHeight = this.header.offsetHeight;
+      this.placeColumns();
       this.lastScrollTop = -1;
       this.callbacks.resized();
-    }).observe(this.viewport);
+    });
+    resized.observe(this.viewport);
+    resized.observe(this.header);
+  }
+
+  /**
+   * Row cells are placed where the header's cells are (media/messages.css): the header is the one grid that
+   * sizes the columns, and each row cell gets its column's offset and width as --cN-x/--cN-w, set on the rows'
+   * container only when they change (a resize), so filling a row never runs grid sizing.
+   */
+  private placeColumns(): void {
+    const origin = this.header.getBoundingClientRect().left;
+    const cells = this.header.children;
+    for (let i = 0; i < cells.length; i++) {
+      const box = cells[i]!.getBoundingClientRect();
+      const x = `${box.left - origin}px`;
+      const w = `${box.width}px`;
+      if (this.columns[i]?.x === x && this.columns[i]?.w === w) continue;
+      this.columns[i] = { x, w };
+      this.spacer.style.setProperty(`--c${i}-x`, x);
+      this.spacer.style.setProperty(`--c${i}-w`, w);
+    }
   }
 
   /** The element that takes keyboard focus. */

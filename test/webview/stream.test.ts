@@ -98,6 +98,8 @@ describe('webview: host stream', () => {
     await panel.snapshot({ rows: [], totals: { logged: 20, cleared: 20, lastSeq: 20 } });
     await panel.respond(req.id!, 'clear', true, { cleared: 20 });
     await panel.page.locator('#action-status').filter({ hasText: 'Cleared 20 datagrams.' }).waitFor();
+    // The counts are drawn on the next animation frame after the snapshot; the reply to the request can come first.
+    await panel.page.locator('#list-status').filter({ hasText: /^0 datagrams in the panel/ }).waitFor();
     assert.match(await text(panel, '#list-status'), /^0 datagrams in the panel · 20 logged · 20 cleared/);
     assert.equal(await panel.page.locator('.dg-row').count(), 0);
   });
