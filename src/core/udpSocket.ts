@@ -8,6 +8,7 @@
 //     (no closures, no strings; one shared endpoint object per peer).
 
 import * as dgram from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import type { AddressFamily, Endpoint, MembershipView, PeerView, SocketOptions, SocketState, SocketType, SocketView } from '../shared/dto';
 import { checkPayloadSize, MAX_PAYLOAD_IPV4, MAX_PAYLOAD_IPV6, validateAddress, validatePort } from '../shared/validation';
 import { batchClockMs } from './clock';
@@ -275,6 +276,7 @@ export class UdpSocket implements Disposable {
           type: this.type,
           reuseAddr: this.options.reuseAddr === true,
           ipv6Only: this.options.ipv6Only === true,
+          lookup: this.lookupForDgram,
           // Buffer sizes are applied after 'listening' by us, not by dgram: dgram would throw them out of its
           // own listening callback, where nothing can catch them.
           ...(this.options.reusePort ? ({ reusePort: true } as object) : {}),
@@ -535,6 +537,19 @@ export class UdpSocket implements Disposable {
     const shown = target ?? (remote ? { host: remote.address, port: remote.port } : undefined);
     return this.context('send', { size, ...(shown ? { target: { host: shown.host, port: shown.port } } : {}), ...(resolved !== undefined ? { resolved } : {}) });
   }
+
+  /**
+   * dgram looks up the destination of every send, even an address literal (dns.lookup checks it with a regex and
+   * answers on the next tick). UdpSocket resolves destinations itself before dgram sees them, so the literal it
+   * resolved last (lastTarget, the very string it passes) is answered at once, and a flood to one destination
+   * skips a lookup per datagram. Anything else — bind and connect addresses, other destinations — goes to
+   * dns.lookup as before.
+   */
+  private readonly lookupForDgram = (address: string, options: LookupOneOptions, callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void): void => {
+    const known = this.lastTarget;
+    if (known !== undefined && address === known.address) callback(null, address, known.peer.family === 'IPv6' ? 6 : 4);
+    else dnsLookup(address, options, callback);
+  };
 
   /** The largest payload the connected peer's family carries (worked out once, at connect). */
   private remoteMaxPayload = MAX_PAYLOAD_IPV4;
