@@ -22,6 +22,7 @@ function biggestParts(parts: Array<{ file: string; bytes: number }>): string {
   }
   return [...groups.entries()]
     .sort((a, b) => b[1] - a[1])
+    .filter(([, bytes]) => bytes >= KB / 2)
     .slice(0, 4)
     .map(([k, b]) => `${k} ${(b / KB).toFixed(0)} KB`)
     .join(', ');
