@@ -1,8 +1,9 @@
 // The sends a UdpSocket has handed to dgram and not yet heard back about, oldest first. dgram answers the sends
-// of one socket in the order they were made (each send is deferred through process.nextTick — the address lookup,
-// then the completion of a send the kernel took at once — or queued in libuv, which sends and completes in order
-// and refuses to send around a non-empty queue), so one shared completion callback can take the oldest entry
-// instead of dgram getting a fresh closure per datagram. An entry is a slot in parallel arrays (a ring that grows
+// of one socket in the order they were made: UdpSocket gives it only resolved address literals, which its
+// lookup answers at once (see UdpSocket.lookupForDgram), so every send reaches the kernel inside send(); a send
+// the kernel took is answered on the next tick (process.nextTick is first in, first out), and one it could not
+// take yet waits in libuv's queue, which sends and completes in order and lets no later send past it. So one
+// shared completion callback can take the oldest entry instead of dgram getting a fresh closure per datagram. An entry is a slot in parallel arrays (a ring that grows
 // by doubling), so a send allocates nothing here: at 10⁵ sends/s a closure, a context object and a Promise per
 // datagram were a visible share of the send path.
 //

@@ -9,6 +9,7 @@
 
 import * as dgram from 'node:dgram';
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP } from 'node:net';
 import type { AddressFamily, Endpoint, MembershipView, PeerView, SocketOptions, SocketState, SocketType, SocketView } from '../shared/dto';
 import { checkPayloadSize, MAX_PAYLOAD_IPV4, MAX_PAYLOAD_IPV6, validateAddress, validatePort } from '../shared/validation';
 import { batchClockMs } from './clock';
@@ -540,14 +541,16 @@ export class UdpSocket implements Disposable {
 
   /**
    * dgram looks up the destination of every send, even an address literal (dns.lookup checks it with a regex and
-   * answers on the next tick). UdpSocket resolves destinations itself before dgram sees them, so the literal it
-   * resolved last (lastTarget, the very string it passes) is answered at once, and a flood to one destination
-   * skips a lookup per datagram. Anything else — bind and connect addresses, other destinations — goes to
-   * dns.lookup as before.
+   * answers on the next tick). UdpSocket resolves destinations itself before dgram sees them, so every send
+   * hands dgram a literal, answered here at once: a send goes out inside send(), without a lookup and a tick per
+   * datagram. All sends taking the same path also keeps dgram's answers in the order the sends were made, which
+   * the in-flight queue relies on (a lookup answered on the next tick for some destinations but not others would
+   * let a later send overtake an earlier one). A host name (a bind address) still goes to dns.lookup.
    */
   private readonly lookupForDgram = (address: string, options: LookupOneOptions, callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void): void => {
-    const known = this.lastTarget;
-    if (known !== undefined && address === known.address) callback(null, address, known.peer.family === 'IPv6' ? 6 : 4);
+    // The destination of a flood is the string resolved last: no need to parse it again.
+    const family = address === this.lastTarget?.address ? (this.lastTarget.peer.family === 'IPv6' ? 6 : 4) : isIP(address);
+    if (family !== 0) callback(null, address, family);
     else dnsLookup(address, options, callback);
   };
 

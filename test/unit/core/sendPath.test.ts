@@ -138,30 +138,51 @@ describe('core: send path (in-flight queue, callback form)', () => {
     log.since(0).forEach((d, i) => assert.ok(Buffer.from(d.bytes).equals(pattern(i, sizes[i]!)), `datagram ${i} logged as given`));
   });
 
-  it('answers every send still in flight when the socket closes under it (none is left hanging)', async () => {
+  it('answers every send when the socket closes under it: none is left hanging', async () => {
     const s = await socket();
     const r = await receiver();
-    // A host name is resolved first (a cached answer still arrives a microtask later), then dgram sends on its
-    // next tick: closing in between leaves sends that dgram will never answer.
     await s.send(Buffer.from('warm the resolver'), { host: 'localhost', port: r.port });
-    const target = { host: 'localhost', port: r.port };
     const outcomes: Array<Promise<string>> = [];
-    for (let i = 0; i < 300; i++) {
-      outcomes.push(
-        s.send(Buffer.alloc(32, i), target).then(
-          () => 'sent',
-          (e: UdpLabError) => e.code,
-        ),
-      );
+    const settle = (p: Promise<number>) => outcomes.push(p.then(() => 'sent', (e: UdpLabError) => e.code));
+    for (let i = 0; i < 100; i++) {
+      // A literal goes out inside send(); a host name is resolved first (a cached answer a microtask later).
+      settle(s.send(Buffer.alloc(32, i), { host: '127.0.0.1', port: r.port }));
+      settle(s.send(Buffer.alloc(32, i), { host: 'localhost', port: r.port }));
     }
-    outcomes.push(new Promise<string>((resolve) => s.sendWithCallback(Buffer.alloc(8), target, (error) => resolve(error ? error.code : 'sent'))));
-    // Let the resolved names reach dgram (microtasks), but not dgram's own next tick.
-    for (let i = 0; i < 5; i++) await Promise.resolve();
+    outcomes.push(new Promise<string>((resolve) => s.sendWithCallback(Buffer.alloc(8), { host: 'localhost', port: r.port }, (error) => resolve(error ? error.code : 'sent'))));
     const closed = s.close();
     const settled = await Promise.all(outcomes);
     await closed;
-    assert.deepEqual(new Set(settled), new Set(['ERR_SOCKET_DGRAM_NOT_RUNNING']), 'every send dgram dropped at close is answered with the reason');
-    assert.equal(settled.length, 301);
+    assert.equal(settled.length, 201);
+    assert.deepEqual(
+      settled.filter((_, i) => i % 2 === 0 && i < 200),
+      Array<string>(100).fill('sent'),
+      'sends to a literal were out before close',
+    );
+    assert.deepEqual(new Set(settled.filter((_, i) => i % 2 === 1 || i === 200)), new Set(['ERR_SOCKET_DGRAM_NOT_RUNNING']), 'sends still resolving their host name are answered with the reason');
+  });
+
+  it('keeps each answer with its own send when sends to a host name and to a literal interleave', async () => {
+    const log = new DatagramLog();
+    const s = await socket(log);
+    const near = await receiver(); // 127.0.0.1, reached as "localhost"
+    const far = dgram.createSocket('udp4');
+    far.on('error', () => undefined);
+    await new Promise<void>((resolve) => far.bind(0, '127.0.0.2', resolve));
+    opened.push({ close: () => new Promise<void>((resolve) => far.close(() => resolve())) });
+    await s.send(Buffer.from('warm the resolver'), { host: 'localhost', port: near.port });
+    const answers: Array<Promise<number>> = [];
+    for (let i = 0; i < 200; i++) {
+      // Different sizes per destination: an answer taken by the wrong send would show.
+      answers.push(s.send(Buffer.alloc(100 + i), { host: 'localhost', port: near.port }));
+      // The name's answer reaches dgram a few microtasks later; the literal is sent right after it, so it would
+      // overtake the name's send if the two reached the kernel by different paths.
+      for (let k = 0; k < 3; k++) await Promise.resolve();
+      answers.push(s.send(Buffer.alloc(1000 + i), { host: '127.0.0.2', port: far.address().port }));
+    }
+    const sizes = await Promise.all(answers);
+    assert.deepEqual(sizes, Array.from({ length: 400 }, (_, k) => (k % 2 === 0 ? 100 : 1000) + (k >> 1)));
+    for (const d of log.since(1)) assert.equal(d.peer.address, d.size >= 1000 ? '127.0.0.2' : '127.0.0.1', `a ${d.size}-byte datagram logged with its own destination`);
   });
 
   it('sends to a literal destination go out before send() returns; closing right after loses none', async () => {
