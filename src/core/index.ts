@@ -3,7 +3,19 @@
 
 export * from './events';
 export * from './errors';
-export { UdpSocket, reusePortSupportedFor, describeRuntime, type NewPeer, type ReceivedDatagram, type SentDatagram, type SendTarget } from './udpSocket';
+export {
+  UdpSocket,
+  reusePortSupportedFor,
+  describeRuntime,
+  DEFAULT_RECV_BUFFER_BYTES,
+  type NewPeer,
+  type ReceivedDatagram,
+  type ReceiveReader,
+  type SentDatagram,
+  type SendTarget,
+  type SendCallback,
+} from './udpSocket';
+export { kernelDrops } from './kernelDrops';
 export { SocketRegistry, type SocketRegistryOptions, type RegistryChange, type SocketErrorEvent, type EphemeralSendResult } from './socketRegistry';
 export { DatagramLog, DEFAULT_LOG_CAPS, type LogCaps } from './datagramLog';
 export { SocketStats, RATE_WINDOW_MS } from './socketStats';
