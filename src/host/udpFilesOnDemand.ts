@@ -3,8 +3,11 @@
 // require()d the first time something needs it:
 //   - a `.udp` document is open or opens (VS Code activates UDP Lab for it: onLanguage:udp, derived from the
 //     `languages` contribution);
-//   - the workspace holds a `.udp` file, or one is created: Test Explorer lists them (UDP Lab is activated when
-//     the Testing view opens), so they must be discovered even when no editor shows one;
+//   - the workspace holds a `.udp` file, or one is created: Test Explorer lists them, so they must be discovered
+//     even when no editor shows one. (UDP Lab is activated when the Testing view opens, but VS Code shows that
+//     view only once some extension has a test controller: with UDP Lab the only one, its tests appear after the
+//     first .udp file is opened or another UDP Lab feature is used. `workspaceContains:**/*.udp` would list them
+//     at start-up at the cost of activating in every such workspace, which "no work before first use" rules out.)
 //   - the integration tests reach for its hooks (UdpLabApi.udpFiles).
 // An activation that never meets a `.udp` file (Listen, Send, the Sockets view, the Messages panel) never
 // loads, compiles or runs that code.
