@@ -275,7 +275,7 @@ async function askAdvanced(deps: SurfaceDeps, current: ListenDraft): Promise<Par
       draft.reusePort = keys.has('reusePort');
       draft.ipv6Only = keys.has('ipv6Only');
       if (!keys.has('buffers')) return draft;
-      const recv = await askBuffer(title, 'Receive buffer size in bytes (SO_RCVBUF); empty = the system default', draft.recvBufferSize);
+      const recv = await askBuffer(title, 'Receive buffer size in bytes (SO_RCVBUF); empty = 4 MiB, capped by the system (net.core.rmem_max)', draft.recvBufferSize);
       if (recv === undefined) return undefined;
       if (recv === BACK) continue;
       const send = await askBuffer(title, 'Send buffer size in bytes (SO_SNDBUF); empty = the system default', draft.sendBufferSize);
