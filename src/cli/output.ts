@@ -57,14 +57,7 @@ export class BatchedWriter {
   }
 
   hex(bytes: Uint8Array): void {
-    if (bytes.length < 128) {
-      this.len = writeHexAscii(bytes, this.buf, this.len);
-      return;
-    }
-    // Long payloads: Node's native hex encoder (vectorised) beats any JS loop several times over; the digits are
-    // the same lower-case pairs the shared codec writes (the CLI tests compare them).
-    const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.len += this.buf.write(view.toString('hex'), this.len, 'latin1');
+    this.len = writeHexAscii(bytes, this.buf, this.len);
   }
 
   endLine(): void {

@@ -12,6 +12,7 @@ import {
   toBase64,
   toEscaped,
   toHex,
+  writeHexAscii,
 } from '../../../src/shared/payload';
 
 // Property tests: every byte value and random byte arrays survive each encoding exactly; invalid input always
@@ -137,6 +138,28 @@ describe('payload codecs — round-trip properties', () => {
         assert.equal(new TextDecoder().decode(bytes), text);
       }),
       RUNS,
+    );
+  });
+
+  it('writeHexAscii writes the digits Node writes, at any offset, for short and long (pair-table) payloads alike', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 3000 }),
+        fc.nat({ max: 7 }),
+        fc.nat({ max: 9 }),
+        (bytes, skip, offset) => {
+          // A view that starts at an odd byte of its buffer, as dgram's and the log's slices can.
+          const padded = new Uint8Array(bytes.length + skip);
+          padded.set(bytes, skip);
+          const view = padded.subarray(skip);
+          const out = new Uint8Array(offset + 2 * bytes.length + 3).fill(0x7e);
+          const end = writeHexAscii(view, out, offset);
+          assert.equal(end, offset + 2 * bytes.length);
+          assert.equal(Buffer.from(out.subarray(offset, end)).toString('latin1'), Buffer.from(bytes).toString('hex'));
+          assert.ok(out.subarray(0, offset).every((c) => c === 0x7e) && out.subarray(end).every((c) => c === 0x7e), 'nothing written outside the digits');
+        },
+      ),
+      SLOW_RUNS,
     );
   });
 
