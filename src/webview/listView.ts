@@ -5,7 +5,7 @@
 // datagram, instead of freezing the panel.
 
 import { compileFilter, regexText, type CompiledFilter, type FilterableRow } from '../shared/datagramFilter';
-import type { DatagramFilter } from '../shared/protocol';
+import type { DatagramFilter, RowBlock } from '../shared/protocol';
 import { mayBacktrack, showPattern } from '../shared/regexRisk';
 import { bytesAt, directionAt } from '../shared/rowBlock';
 import type { Validation } from '../shared/validation';
@@ -34,6 +34,15 @@ export interface ListViewListener {
 interface RegexBatch {
   rows: number[];
   texts: string[];
+}
+
+/** Points the one reused probe at row `i` of `block` (no object per row while a filter scans). */
+function fillProbe(probe: FilterableRow, block: RowBlock, i: number): void {
+  probe.direction = directionAt(block, i);
+  probe.socketId = block.strings[block.socket[i]!]!;
+  probe.peerAddress = block.strings[block.peerAddress[i]!]!;
+  probe.peerPort = block.peerPort[i]!;
+  probe.bytes = bytesAt(block, i);
 }
 
 const MATCH_ALL: CompiledFilter = { matchesAll: true, matches: () => true, prefilter: () => true };
@@ -111,11 +120,7 @@ export class ListView {
     while (this.scannedTo < this.store.end) {
       const to = Math.min(this.store.end, this.scannedTo + 256);
       this.store.scan(this.scannedTo, to, (block, i, r) => {
-        probe.direction = directionAt(block, i);
-        probe.socketId = block.strings[block.socket[i]!]!;
-        probe.peerAddress = block.strings[block.peerAddress[i]!]!;
-        probe.peerPort = block.peerPort[i]!;
-        probe.bytes = bytesAt(block, i);
+        fillProbe(probe, block, i);
         if (matches(probe)) this.indices.push(r);
       });
       this.scannedTo = to;
@@ -203,11 +208,7 @@ export class ListView {
     while (this.scannedTo < this.store.end && batch.rows.length < BATCH_ROWS && chars < BATCH_CHARS) {
       const to = Math.min(this.store.end, this.scannedTo + 32);
       this.store.scan(this.scannedTo, to, (block, i, r) => {
-        probe.direction = directionAt(block, i);
-        probe.socketId = block.strings[block.socket[i]!]!;
-        probe.peerAddress = block.strings[block.peerAddress[i]!]!;
-        probe.peerPort = block.peerPort[i]!;
-        probe.bytes = bytesAt(block, i);
+        fillProbe(probe, block, i);
         if (!prefilter(probe)) return;
         const text = regexText(probe.bytes);
         batch.rows.push(r);
