@@ -5,6 +5,7 @@
 // (the operation, the socket's family, the local and remote endpoints, the payload size).
 
 import type { SocketType } from '../shared/dto';
+import { formatCount } from '../shared/format';
 import { MAX_PAYLOAD_IPV4, MAX_PAYLOAD_IPV6 } from '../shared/validation';
 
 /** What the core was doing when the error happened; picks the wording of the sentence. */
@@ -125,11 +126,6 @@ export function addressFamily(address: string | undefined): 'IPv4' | 'IPv6' | un
 export function formatHostPort(host: string, port: number | undefined): string {
   const shown = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   return port === undefined ? shown : `${shown}:${port}`;
-}
-
-/** 65507 → "65 507", as the validation messages print sizes. */
-function formatCount(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 }
 
 const OPERATION_TEXT: Record<Operation, string> = {

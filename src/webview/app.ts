@@ -65,7 +65,8 @@ export class App {
     // A regex filter that can backtrack is tested in a worker: its answers arrive later, and one that runs out of
     // time is turned off with a sentence under the search box.
     this.view.listener = {
-      progressed: () => this.scheduleRender(true),
+      // New matches change which rows the list shows; rows whose index changed are refilled without forcing.
+      progressed: () => this.scheduleRender(),
       regexTurnedOff: (message) => {
         this.toolbar.showFilterError(message);
         this.scheduleRender(true);
@@ -325,7 +326,8 @@ export class App {
     this.forceNext = false;
     if (this.view.pending) {
       this.view.work(FILTER_SLICE_MS);
-      if (this.view.pending) this.scheduleRender(); // keep going next frame; the list shows what is known so far
+      // Keep going next frame (the list shows what is known so far), unless the worker's answer will schedule it.
+      if (this.view.pending && !this.view.waitingForWorker) this.scheduleRender();
     }
     // Status first: every DOM write of the frame goes before the list's scroll write, so the frame lays out once.
     this.renderStatus();

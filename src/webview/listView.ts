@@ -19,8 +19,12 @@ const BATCH_LIMIT_MS = 250;
  * take the worker off the CPU for a while), so the sentence names the one datagram that made the pattern backtrack.
  */
 const ROW_LIMIT_MS = 1000;
-/** Rows and characters per worker batch: small enough to answer within a frame or two. */
-const BATCH_ROWS = 256;
+/**
+ * Rows and characters per worker batch. The characters bound the worker's time and the page's time building the
+ * batch (so does the frame's budget); the rows only bound the answer's size — a few thousand short rows take a sane
+ * pattern a few milliseconds, and one batch per frame must keep up with a flood.
+ */
+const BATCH_ROWS = 4096;
 const BATCH_CHARS = 256 * 1024;
 
 /** What the list hears about regex work done off the page's thread. */
@@ -80,7 +84,10 @@ export class ListView {
     this.spec = spec;
     this.filter = compiled.value;
     const regex = compiled.value.regex;
-    if (regex !== undefined && this.turnedOff?.key === `${regex.flags}/${regex.source}`) {
+    const regexKey = regex === undefined ? undefined : `${regex.flags}/${regex.source}`;
+    // Another pattern (or none) forgets the one turned off: going back to it later tries it again.
+    if (this.turnedOff !== undefined && regexKey !== this.turnedOff.key) this.turnedOff = undefined;
+    if (this.turnedOff !== undefined) {
       // The pattern that ran out of time, re-applied because another part of the filter changed: it stays off (the
       // rest applies) until the pattern itself changes, instead of costing the time limit again.
       this.withoutSearch();
@@ -98,6 +105,11 @@ export class ListView {
   /** True while some rows have not been tested against the filter yet (call work() until it is false). */
   get pending(): boolean {
     return !this.filter.matchesAll && (this.scannedTo < this.store.end || this.waiting || this.retry !== undefined);
+  }
+
+  /** True while a batch is in the worker: its answer schedules the next step, so nothing needs to poll. */
+  get waitingForWorker(): boolean {
+    return this.waiting;
   }
 
   /** Fraction of the store tested so far (for a "Filtering… 40 %" hint). */
@@ -231,8 +243,11 @@ export class ListView {
       this.waiting = false;
       if (result.kind === 'done') {
         for (let i = 0; i < batch.rows.length; i++) if (result.matches[i] === 1) this.indices.push(batch.rows[i]!);
-      } else if (result.kind === 'timeout' && batch.rows.length > 1) {
-        this.retry = { rows: batch.rows.concat(this.retry?.rows ?? []), texts: batch.texts.concat(this.retry?.texts ?? []) };
+      } else if (result.kind === 'timeout' && limitMs < ROW_LIMIT_MS) {
+        // A batch (even of one row) ran out of its short limit: try its rows one by one with the longer one, so a
+        // busy machine does not turn off a sane pattern and a stuck one is named by its datagram. A batch is only
+        // sent when no retry is left, so the retry is exactly this batch.
+        this.retry = batch;
       } else {
         const shown = showPattern(regex.source, regex.flags);
         const row = batch.rows[0]!;

@@ -202,7 +202,7 @@ export class VirtualList {
    */
   render(force = false, follow = false): void {
     const n = this.view.length;
-    const rowsHeight = Math.max(ROW_HEIGHT, this.viewportHeight - this.headerHeight);
+    const rowsHeight = this.rowsHeight();
     const totalPx = n * ROW_HEIGHT;
     const spacerPx = Math.min(totalPx, MAX_SCROLL_PX);
     const maxScroll = Math.max(0, spacerPx - rowsHeight);
