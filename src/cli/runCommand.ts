@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StandaloneSockets } from '../core/udpFile/standaloneSockets';
+import { defaultListenAddress } from '../core/udpFile/target';
 import { exposesToNetwork } from '../core/localAddresses';
 import { parseUdpFile, runUdpFile, UnknownBlockError, type BindGuard, type BlockResult, type Diagnostic, type RunResult } from '../core/udpFile';
 import { toHex } from '../shared/payload';
@@ -93,7 +94,7 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
 function warnOnNetworkBind(file: string): BindGuard {
   return async (request) => {
     if (exposesToNetwork(request.address)) {
-      const local = request.type === 'udp6' ? '::1' : '127.0.0.1';
+      const local = defaultListenAddress(request.type);
       const verb = request.header === 'LISTEN' ? 'listens on' : 'sends from';
       process.stderr.write(
         `${file}:${request.block.range.start.line + 1}: warning: ${request.block.label} ${verb} ${formatEndpoint(request)}, reachable from the network; use ${local} in the file to stay on this machine.\n`,

@@ -241,6 +241,20 @@ export class DatagramLog {
     return out;
   }
 
+  /** The ids of the sockets whose datagrams the log holds, oldest first (read from the id column: no entry built). */
+  socketIdsHeld(): Set<string> {
+    const ids = new Set<string>();
+    let last: string | undefined;
+    for (let offset = 0; offset < this.count; offset++) {
+      const id = this.socketIds[this.slotOf(offset)];
+      // Runs of one socket are the common case: skip the set lookup while the id repeats.
+      if (id === undefined || id === last) continue;
+      last = id;
+      ids.add(id);
+    }
+    return ids;
+  }
+
   /** Calls `fn` for each entry held, oldest first, without building an array (exports of the whole log). */
   forEach(fn: (entry: DatagramView) => void): void {
     for (let offset = 0; offset < this.count; offset++) fn(this.viewAt(offset));

@@ -68,6 +68,9 @@ function runLimited<T>(work: () => T, budgetMs: number, onTimeout: () => Error):
 }
 
 /** A compiled pattern whose matches cannot hang the process. Use it wherever a user's regex meets a datagram. */
+/** Thrown when the first, short limit runs out: made once, so a guarded match captures no stack trace of its own. */
+const RETRY = new Error('retry with the longer limit');
+
 export class GuardedRegex {
   /** False when the pattern cannot backtrack: it then runs natively, at full speed. */
   readonly guarded: boolean;
@@ -96,11 +99,10 @@ export class GuardedRegex {
 
   /** Runs `work` under `firstMs`; when that runs out, once more under confirmMs; throws only when both do. */
   private confirmed<T>(work: () => T, firstMs: number): T {
-    const retry = new Error('retry');
     try {
-      return runLimited(work, firstMs, () => retry);
+      return runLimited(work, firstMs, () => RETRY);
     } catch (error) {
-      if (error !== retry) throw error;
+      if (error !== RETRY) throw error;
     }
     return runLimited(work, this.confirmMs, () => new RegexTimeoutError(this.shown, this.confirmMs));
   }

@@ -217,20 +217,16 @@ export class PanelSession implements vscode.Disposable {
     const open = this.deps.registry.views().map(summary);
     if (!withClosed) return open;
     const known = new Set(open.map((s) => s.id));
-    const log = this.deps.registry.log;
     const closed: SocketSummary[] = [];
-    // The log holds few distinct sockets; stop looking after a bounded number of entries.
-    let looked = 0;
-    log.forEach((d) => {
-      if (looked++ > 200_000 || known.has(d.socketId)) return;
-      known.add(d.socketId);
-      const local = this.deps.directory.local(d.socketId);
+    for (const id of this.deps.registry.log.socketIdsHeld()) {
+      if (known.has(id)) continue;
+      const local = this.deps.directory.local(id);
       closed.push({
-        id: d.socketId,
-        title: d.socketId.startsWith('ephemeral-') ? `ephemeral${local ? ` ${local}` : ''}` : this.deps.directory.title(d.socketId),
+        id,
+        title: id.startsWith('ephemeral-') ? `ephemeral${local ? ` ${local}` : ''}` : this.deps.directory.title(id),
         state: 'closed',
       });
-    });
+    }
     return [...open, ...closed];
   }
 

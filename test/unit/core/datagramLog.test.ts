@@ -27,6 +27,14 @@ describe('core: DatagramLog', () => {
     assert.equal(log.dropped, 0);
   });
 
+  it('socketIdsHeld: the sockets of the entries still held, oldest first, none of the evicted or cleared', () => {
+    const log = new DatagramLog({ maxCount: 4 });
+    for (const id of ['gone', 's2', 's1', 's1', 's2', 's3']) log.append(id, 'in', peer, bytes(1), 0);
+    assert.deepEqual([...log.socketIdsHeld()], ['s1', 's2', 's3']);
+    log.clear();
+    assert.deepEqual([...log.socketIdsHeld()], []);
+  });
+
   it('caps by count: the oldest go, counted exactly in dropped; seqs are never reused', () => {
     const log = new DatagramLog({ maxCount: 3 });
     for (let i = 0; i < 10; i++) log.append('s1', 'in', peer, bytes(1), i);
