@@ -647,6 +647,30 @@ function needsEscape(cp: number): boolean {
   );
 }
 
+/**
+ * Text that is already text (a variable's value, a reply as the `.udp` runner matched it — which may itself be
+ * decodeText's escaped form) made safe to show: the characters decodeText would escape because they are invisible
+ * or reorder what is around them (C0/C1 controls, DEL, zero-width and bidi controls, lone surrogates…) become the
+ * same escapes; everything else, backslashes included, stays as it is, so escaped text is not escaped twice.
+ */
+export function showInvisibles(text: string, options?: DecodeTextOptions): string {
+  const keepNewlines = options?.keepNewlines === true;
+  let out = '';
+  let runStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const cp = text.codePointAt(i)!;
+    const wide = cp > 0xffff;
+    const lone = cp >= 0xd800 && cp <= 0xdfff;
+    const control = cp < 0x20 || cp === 0x7f;
+    if (control ? !(keepNewlines && (cp === 0x0a || (cp === 0x0d && text.charCodeAt(i + 1) === 0x0a))) : lone || (cp >= 0x80 && needsEscape(cp))) {
+      out += text.slice(runStart, i) + (control ? ESCAPED_BYTE[cp]! : `\\u{${cp.toString(16)}}`);
+      runStart = i + (wide ? 2 : 1);
+    }
+    if (wide) i++;
+  }
+  return runStart === 0 ? text : out + text.slice(runStart);
+}
+
 // ----------------------------------------------------------------------------------------- hex dump
 
 /**

@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import { findBlock, hoverAt, type HoverInfo, type UdpFileModel } from '../../core/udpFile';
-import { decodeText } from '../../shared/payload';
+import { showInvisibles } from '../../shared/payload';
 import { fromVsPosition, toVsRange } from './convert';
 import type { UdpDocumentModels } from './documentModels';
 
@@ -60,12 +60,13 @@ export function registerUdpHover(models: UdpDocumentModels, lastReply?: LastRepl
 }
 
 /**
- * A value as hovers show it, with the display escaping the Messages panel uses: a reply comes from the network, and
- * inside a code block a bidi override would still reorder the text and a zero-width character still hide, so those
- * (and control characters) are shown as escapes; line breaks stay unless `keepNewlines` is false.
+ * A value as hovers show it: a reply comes from the network, and inside a code block a bidi override would still
+ * reorder the text and a zero-width character still hide, so those (and control characters) are shown as the
+ * escapes the Messages panel uses; line breaks stay unless `keepNewlines` is false. The value is already text (an
+ * escaped reply stays as the runner matched it), so backslashes are not escaped again.
  */
 export function displayed(value: string, keepNewlines = true): string {
-  return decodeText(new TextEncoder().encode(value), { keepNewlines });
+  return showInvisibles(value, { keepNewlines });
 }
 
 function shorten(value: string): string {

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import {
   PayloadError,
   decodeText,
+  showInvisibles,
   encodePayload,
   formatPayload,
   fromBase64,
@@ -28,6 +29,19 @@ function rejects(fn: () => unknown, position: number, reason: RegExp): void {
 }
 
 describe('payload codecs — examples', () => {
+  it('showInvisibles escapes what decodeText would hide or reorder, and leaves text already escaped alone', () => {
+    assert.equal(showInvisibles('pong \\x00 \\\\ ok'), 'pong \\x00 \\\\ ok');
+    assert.equal(showInvisibles('a\u202eb\u200bc\u0000d\u007f'), 'a\\u{202e}b\\u{200b}c\\0d\\x7f');
+    assert.equal(showInvisibles('two\nlines\r\n', { keepNewlines: true }), 'two\nlines\r\n');
+    assert.equal(showInvisibles('two\nlines'), 'two\\nlines');
+    assert.equal(showInvisibles('\ud83d'), '\\u{d83d}');
+    assert.equal(showInvisibles('caf\u00e9 \u{1f600}'), 'caf\u00e9 \u{1f600}');
+    // Every invisible code point gets the escape decodeText gives it from its UTF-8 bytes.
+    for (const ch of ['\u0085', '\u00ad', '\u2066', '\ufeff', '\u{e0001}']) {
+      assert.equal(showInvisibles(ch), decodeText(new TextEncoder().encode(ch)));
+    }
+  });
+
   describe('text (UTF-8)', () => {
     it('encodes ASCII, two-, three- and four-byte characters', () => {
       assert.deepEqual(encodePayload('A', 'text'), bytes(0x41));
