@@ -7,11 +7,28 @@ import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type { Endpoint } from '../shared/dto';
 
+/** The kernel's view of one local UDP socket. */
+export interface KernelSocketView {
+  /** Bytes that arrived and wait for the application to read them. */
+  rxQueueBytes: number;
+  /** Datagrams dropped because the receive buffer was full, over the socket's whole life. */
+  drops: number;
+}
+
 /**
  * The kernel's drop count for the UDP socket bound to `local`, or undefined where it cannot be read (not Linux,
  * no such socket). Read it before and after and subtract: the count covers the socket's whole life.
  */
 export function kernelDrops(local: Endpoint): number | undefined {
+  return readKernelUdpSocket(local)?.drops;
+}
+
+/**
+ * What /proc/net/udp{,6} says of the socket bound to `local` (found by port, and by address when given), or
+ * undefined where it cannot be read: not Linux, no such socket, or several sockets on the port (Reuse Address)
+ * and none with the address as written — not ours to guess.
+ */
+export function readKernelUdpSocket(local: { port: number; family: 'IPv4' | 'IPv6'; address?: string }): KernelSocketView | undefined {
   const v6 = local.family === 'IPv6';
   let text: string;
   try {
@@ -20,8 +37,8 @@ export function kernelDrops(local: Endpoint): number | undefined {
     return undefined;
   }
   const port = `:${local.port.toString(16).toUpperCase().padStart(4, '0')}`;
-  const address = procAddress(local.address, v6);
-  let portOnly: number | undefined;
+  const address = local.address === undefined ? undefined : procAddress(local.address, v6);
+  let portOnly: KernelSocketView | undefined;
   let portMatches = 0;
   for (const line of text.split('\n')) {
     // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ref pointer drops
@@ -29,11 +46,11 @@ export function kernelDrops(local: Endpoint): number | undefined {
     if (f.length < 13 || !f[1]!.endsWith(port)) continue;
     const drops = Number(f[12]);
     if (!Number.isFinite(drops)) continue;
-    if (address !== undefined && f[1]!.slice(0, -port.length) === address) return drops;
+    const view = { rxQueueBytes: parseInt(f[4]!.split(':')[1] ?? '0', 16), drops };
+    if (address !== undefined && f[1]!.slice(0, -port.length) === address) return view;
     portMatches++;
-    portOnly = drops;
+    portOnly = view;
   }
-  // Several sockets on the port (Reuse Address) and none with our address as written: not ours to guess.
   return portMatches === 1 ? portOnly : undefined;
 }
 
