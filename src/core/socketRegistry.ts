@@ -168,7 +168,7 @@ export class SocketRegistry implements Disposable {
         host = first.address;
       }
     }
-    const socket = new UdpSocket({ type: socketType, port: 0, address: ephemeralBindAddress(host, socketType) }, socketId, { log: this.log });
+    const socket = new UdpSocket({ type: socketType, port: 0, address: ephemeralBindAddress(host, socketType) }, socketId, { log: this.log, neverConnects: true });
     let sent: { seq: number; peer: Endpoint } | undefined;
     // The socket logs the datagram before it fires onDidSend, so lastSeq is that datagram's seq here.
     const subscription = socket.onDidSend((d) => (sent = { seq: this.log.lastSeq, peer: d.peer }));

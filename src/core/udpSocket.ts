@@ -186,10 +186,16 @@ export class UdpSocket implements Disposable {
 
   /** Where this socket records its datagrams (the registry's log), if anywhere. */
   private readonly log: DatagramLog | undefined;
+  private readonly probeFreePort: boolean;
 
-  constructor(options: SocketOptions, id?: string, attachments: { log?: DatagramLog } = {}) {
+  /**
+   * `neverConnects`: a socket that only sends and closes (an ephemeral send) binds port 0 as is: the probe that
+   * keeps a free port across connect + disconnect (see bindToFreePort) would cost it a second socket for nothing.
+   */
+  constructor(options: SocketOptions, id?: string, attachments: { log?: DatagramLog; neverConnects?: boolean } = {}) {
     this.id = id ?? `socket-${nextSocketNumber++}`;
     this.log = attachments.log;
+    this.probeFreePort = attachments.neverConnects !== true;
     this.type = options.type;
     this.options = Object.freeze({ ...options });
     this.stats = new SocketStats(this.createdAt);
@@ -231,7 +237,7 @@ export class UdpSocket implements Disposable {
     if (this.currentState === 'closed') {
       return Promise.reject(toUdpLabError(Object.assign(new Error('Not running'), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' }), this.context('bind')));
     }
-    this.bindPromise ??= this.options.port === 0 && this.checkOptions() === undefined ? this.bindToFreePort() : this.doBind(this.options.port);
+    this.bindPromise ??= this.options.port === 0 && this.probeFreePort && this.checkOptions() === undefined ? this.bindToFreePort() : this.doBind(this.options.port);
     return this.bindPromise;
   }
 
