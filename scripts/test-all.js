@@ -43,6 +43,8 @@ for (const [name, cmd, args] of checks) {
 
 const totals = { passed: 0, failed: 0, pending: 0 };
 const lines = [];
+/** Every failed test by suite, reprinted just above the summary: CI keeps only the end of a long log. */
+const failureLines = [];
 for (const suite of suites) {
   if (only.length > 0 && !only.includes(suite.name)) continue;
   if (!fs.existsSync(path.join(root, suite.entry))) continue;
@@ -61,7 +63,11 @@ for (const suite of suites) {
   } catch {
     // No counts written: the runner itself failed before or after mocha.
   }
-  if (r.status !== 0 && counts.failed === 0) counts.failed = 1;
+  if (r.status !== 0 && counts.failed === 0) {
+    counts.failed = 1;
+    failureLines.push(`  ${suite.name}: the runner exited ${r.status ?? r.signal} without a failed test (see its output above)`);
+  }
+  for (const f of counts.failures || []) failureLines.push(`  ${suite.name}: ${f.title}\n      ${f.message}`);
   totals.passed += counts.passed;
   totals.failed += counts.failed;
   totals.pending += counts.pending || 0;
@@ -79,6 +85,7 @@ if (only.length === 0 && !process.argv.includes('--no-bench')) {
   }
 }
 
+if (failureLines.length > 0) console.log('\nfailed:\n' + failureLines.join('\n'));
 console.log('\n' + lines.join('\n'));
 if (failedChecks > 0) console.log(`checks: ${failedChecks} failed (setup / lint / typecheck / build / bench smoke)`);
 console.log(`tests: ${totals.passed} passed, ${totals.failed + failedChecks} failed`);

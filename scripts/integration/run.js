@@ -57,7 +57,7 @@ function runChild(cmd, args, options = {}) {
 function readCounts(file) {
   try {
     const c = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return { passed: c.passed | 0, failed: c.failed | 0, pending: c.pending | 0 };
+    return { passed: c.passed | 0, failed: c.failed | 0, pending: c.pending | 0, failures: Array.isArray(c.failures) ? c.failures : [] };
   } catch {
     return undefined;
   }
@@ -79,9 +79,12 @@ async function countedSession(harness, tools, opts, session) {
   const counts = readCounts(countsFile);
   if (!counts) {
     if (!failure) console.error(`✘ ${session.title}: the tests ended without writing their counts (${countsFile})`);
-    return { passed: 0, failed: 1, pending: 0 };
+    return { passed: 0, failed: 1, pending: 0, failures: [{ title: session.title, message: failure ? String(failure) : 'ended without counts' }] };
   }
-  if (failure && counts.failed === 0) counts.failed = 1;
+  if (failure && counts.failed === 0) {
+    counts.failed = 1;
+    counts.failures.push({ title: session.title, message: String(failure) });
+  }
   return counts;
 }
 
@@ -116,11 +119,12 @@ async function main() {
   const harness = new Harness({ keepTemp: opts.keepTemp });
   const memory = memorySampler();
   clearResults();
-  const totals = { passed: 0, failed: 0, pending: 0 };
+  const totals = { passed: 0, failed: 0, pending: 0, failures: [] };
   const add = (c) => {
     totals.passed += c.passed;
     totals.failed += c.failed;
     totals.pending += c.pending;
+    totals.failures.push(...c.failures);
   };
 
   try {
@@ -173,8 +177,10 @@ async function main() {
       }
     }
   } catch (e) {
-    console.error(`\n✘ ${e instanceof Error ? e.message : e}`);
+    const message = e instanceof Error ? e.message : String(e);
+    console.error(`\n✘ ${message}`);
     if (totals.failed === 0) totals.failed = 1;
+    totals.failures.push({ title: 'integration run', message });
   }
 
   await harness.shutdown();
