@@ -124,8 +124,9 @@ export function writeDatagramJson(out: BatchedWriter, time: number, peer: Endpoi
   const ms = Math.floor(time);
   if (ms !== headMs || size !== headSize || peer.port !== headPort || peer.address !== headAddress || peer.family !== headFamily) {
     const head = datagramJsonHead(time, peer, size);
-    if (head.length > headBytes.length) headBytes = Buffer.allocUnsafe(head.length * 2);
-    headView = headBytes.subarray(0, headBytes.write(head, 0, 'latin1'));
+    // UTF-8: the address is JSON.stringify'd, which leaves non-ASCII (an IPv6 zone's interface name) as is.
+    if (head.length * 3 > headBytes.length) headBytes = Buffer.allocUnsafe(head.length * 3);
+    headView = headBytes.subarray(0, headBytes.write(head, 0, 'utf8'));
     headMs = ms;
     headSize = size;
     headPort = peer.port;

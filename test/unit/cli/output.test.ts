@@ -32,6 +32,7 @@ describe('cli: listen --json lines', () => {
       [1_700_000_000_123.95, { ...a, address: '127.0.0.2' }, Buffer.from('abcd')], // address
       [1_700_000_000_124.0, { address: 'fe80::1%eth0', family: 'IPv6', port: 4001 }, Buffer.alloc(300, 0xfe)], // family, zone, long payload
       [1_700_000_000_124.0, { address: '::ffff:127.0.0.1', family: 'IPv6', port: 4001 }, new Uint8Array(0)],
+      [1_700_000_000_124.0, { address: 'fe80::1%wlän0', family: 'IPv6', port: 4001 }, Buffer.from('z')], // non-ASCII zone (UTF-8, not latin1)
       [1_700_000_000_125.0, sameObjectOtherValues, Buffer.alloc(1024, 7)], // millisecond
     ];
     const expected = cases.map(([time, peer, bytes]) => [time, { ...peer }, bytes] as [number, Endpoint, Uint8Array]);
