@@ -7,7 +7,7 @@ import { lookup } from 'node:dns';
 import type { Endpoint, SocketOptions, SocketType, SocketView } from '../shared/dto';
 import { validateAddress, validatePort } from '../shared/validation';
 import { DatagramLog, type LogCaps } from './datagramLog';
-import { toUdpLabError, validationError, type UdpLabError } from './errors';
+import { toUdpLabError, validationError, type ErrorContext, type UdpLabError } from './errors';
 import { DisposableStore, Emitter, type Disposable, type Event } from './events';
 import { literalFamily, unbracket } from './hostResolver';
 import { UdpSocket, type SendTarget } from './udpSocket';
@@ -154,21 +154,8 @@ export class SocketRegistry implements Disposable {
     const address = validateAddress(target.host);
     if (!address.ok) throw validationError(address.message, context);
 
-    let host = unbracket(address.value.address);
-    let socketType = type;
-    if (socketType === undefined) {
-      const literal = literalFamily(host);
-      if (literal !== undefined) socketType = literal === 6 ? 'udp6' : 'udp4';
-      else {
-        // Let the name decide (localhost may be ::1 first): send to the address it resolves to first.
-        const first = await new Promise<{ address: string; family: number }>((resolve, reject) =>
-          lookup(host, {}, (err, addr, family) => (err ? reject(toUdpLabError(err, context)) : resolve({ address: addr, family }))),
-        );
-        socketType = first.family === 6 ? 'udp6' : 'udp4';
-        host = first.address;
-      }
-    }
-    const socket = new UdpSocket({ type: socketType, port: 0, address: ephemeralBindAddress(host, socketType) }, socketId, { log: this.log, neverConnects: true });
+    const { host, type: socketType, bindAddress } = await ephemeralSocketFor(address.value.address, type, context);
+    const socket = new UdpSocket({ type: socketType, port: 0, address: bindAddress }, socketId, { log: this.log, neverConnects: true });
     let sent: { seq: number; peer: Endpoint } | undefined;
     // The socket logs the datagram before it fires onDidSend, so lastSeq is that datagram's seq here.
     const subscription = socket.onDidSend((d) => (sent = { seq: this.log.lastSeq, peer: d.peer }));
@@ -196,12 +183,36 @@ export class SocketRegistry implements Disposable {
   }
 }
 
+/** A throw-away sending socket for one destination: its family, where it binds, and the host to send to. */
+export interface EphemeralSocketPlan {
+  type: SocketType;
+  bindAddress: string;
+  /** The destination as given (an address literal), or the address a host name resolved to first. */
+  host: string;
+}
+
 /**
- * Loopback destinations are reached from loopback; anything else needs a socket bound to all interfaces so the OS
- * can pick the route (the socket lives only for this one send, so nothing stays exposed).
+ * The socket to send to `destination` from when the user picked none (ephemeral sends, Send Selection's and
+ * Repeat Send's run sockets). Without a `type`, a host name decides by what it resolves to first (localhost may
+ * be ::1 before 127.0.0.1), so a listener on either family is reached. Loopback destinations are reached from
+ * loopback; anything else needs a socket bound to all interfaces so the OS can pick the route (the socket lives
+ * only for its sends, so nothing stays exposed).
  */
-function ephemeralBindAddress(host: string, type: SocketType): string {
-  const loopback = /^localhost\.?$/i.test(host) || (type === 'udp4' ? /^127\./.test(host) : host === '::1');
-  if (loopback) return type === 'udp4' ? '127.0.0.1' : '::1';
-  return type === 'udp4' ? '0.0.0.0' : '::';
+export async function ephemeralSocketFor(destination: string, type: SocketType | undefined, context: ErrorContext): Promise<EphemeralSocketPlan> {
+  let host = unbracket(destination);
+  let socketType = type;
+  if (socketType === undefined) {
+    const literal = literalFamily(host);
+    if (literal !== undefined) socketType = literal === 6 ? 'udp6' : 'udp4';
+    else {
+      const first = await new Promise<{ address: string; family: number }>((resolve, reject) =>
+        lookup(host, {}, (err, addr, family) => (err ? reject(toUdpLabError(err, context)) : resolve({ address: addr, family }))),
+      );
+      socketType = first.family === 6 ? 'udp6' : 'udp4';
+      host = first.address;
+    }
+  }
+  const loopback = /^localhost\.?$/i.test(host) || (socketType === 'udp4' ? /^127\./.test(host) : host === '::1');
+  const bindAddress = loopback ? (socketType === 'udp4' ? '127.0.0.1' : '::1') : socketType === 'udp4' ? '0.0.0.0' : '::';
+  return { type: socketType, bindAddress, host };
 }

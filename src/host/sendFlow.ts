@@ -3,12 +3,12 @@
 // the core sends; this decides what to ask and how to report it.
 
 import * as vscode from 'vscode';
+import { ephemeralSocketFor } from '../core/socketRegistry';
 import type { UdpSocket } from '../core/udpSocket';
 import type { AddressFamily, PayloadEncoding, SocketView } from '../shared/dto';
 import { PAYLOAD_ENCODINGS } from '../shared/payload';
 import type { HostPort } from '../shared/validation';
 import { formatEndpoint, sameEndpoint, socketTitle } from './format';
-import { isLoopback } from './localAddresses';
 import { checkPayload, ENCODING_LABELS } from './payloadInput';
 import { askInput, askPick, BACK, type Back } from './quickInput';
 import type { SendResult } from './commandIds';
@@ -65,10 +65,10 @@ export async function sendDatagram(
  * socket is in the registry (and the tree) while the run lasts, labelled with what it is for, and closed after.
  */
 export async function withRunSocket<T>(deps: SurfaceDeps, target: HostPort, label: string, fn: (socket: UdpSocket) => Promise<T>): Promise<T> {
-  const type = target.kind === 'ipv6' ? 'udp6' : 'udp4';
-  // Loopback targets are reached from loopback; anything else needs the wildcard (as the core's ephemeral sends).
-  const address = isLoopback(target.host) ? (type === 'udp6' ? '::1' : '127.0.0.1') : type === 'udp6' ? '::' : '0.0.0.0';
-  const socket = await deps.registry.open({ type, port: 0, address, label });
+  // The same choice as the core's ephemeral sends: a host name's family is the one it resolves to first.
+  const literalType = target.kind === 'ipv6' ? 'udp6' : target.kind === 'ipv4' ? 'udp4' : undefined;
+  const plan = await ephemeralSocketFor(target.host, literalType, { operation: 'send', target: { host: target.host, port: target.port } });
+  const socket = await deps.registry.open({ type: plan.type, port: 0, address: plan.bindAddress, label });
   try {
     return await fn(socket);
   } finally {

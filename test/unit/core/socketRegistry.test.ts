@@ -3,7 +3,7 @@
 
 import * as assert from 'node:assert/strict';
 import { lookup } from 'node:dns/promises';
-import { SocketRegistry, type RegistryChange } from '../../../src/core/socketRegistry';
+import { ephemeralSocketFor, SocketRegistry, type RegistryChange } from '../../../src/core/socketRegistry';
 import { UdpLabError } from '../../../src/core/errors';
 import { collect, nextEvent, rejectionOf } from '../support/events';
 
@@ -199,5 +199,25 @@ describe('core: SocketRegistry', () => {
     await closed;
     assert.equal(a.state, 'closed');
     assert.equal(r.size, 0);
+  });
+});
+
+describe('core: ephemeralSocketFor (the socket a send without a chosen socket leaves from)', () => {
+  const context = { operation: 'send' as const };
+
+  it('follows an address literal: loopback binds loopback, anything else the wildcard of its family', async () => {
+    assert.deepEqual(await ephemeralSocketFor('127.0.0.7', undefined, context), { type: 'udp4', bindAddress: '127.0.0.1', host: '127.0.0.7' });
+    assert.deepEqual(await ephemeralSocketFor('[::1]', undefined, context), { type: 'udp6', bindAddress: '::1', host: '::1' });
+    assert.deepEqual(await ephemeralSocketFor('192.0.2.1', undefined, context), { type: 'udp4', bindAddress: '0.0.0.0', host: '192.0.2.1' });
+    assert.deepEqual(await ephemeralSocketFor('2001:db8::1', undefined, context), { type: 'udp6', bindAddress: '::', host: '2001:db8::1' });
+  });
+
+  it('lets a host name decide by the address it resolves to first (as the send will), and keeps a given type', async () => {
+    const first = await lookup('localhost');
+    const plan = await ephemeralSocketFor('localhost', undefined, context);
+    assert.equal(plan.type, first.family === 6 ? 'udp6' : 'udp4');
+    assert.equal(plan.host, first.address);
+    assert.equal(plan.bindAddress, first.family === 6 ? '::1' : '127.0.0.1');
+    assert.deepEqual(await ephemeralSocketFor('localhost', 'udp4', context), { type: 'udp4', bindAddress: '127.0.0.1', host: 'localhost' });
   });
 });
