@@ -142,6 +142,16 @@ export class SocketRegistry implements Disposable {
   }
 
   /**
+   * Opens a socket for a run of sends to `host` (Send Selection's several datagrams, Repeat Send): the family and
+   * bind address a one-off send there would use (ephemeralSocketFor), so every datagram of the run leaves from one
+   * port. It is in the registry (and the tree) under `label` while the run lasts; the caller closes it.
+   */
+  async openRunSocket(host: string, port: number, type: SocketType | undefined, label: string): Promise<UdpSocket> {
+    const plan = await ephemeralSocketFor(host, type, { operation: 'send', target: { host, port } });
+    return this.open({ type: plan.type, port: 0, address: plan.bindAddress, label });
+  }
+
+  /**
    * Sends from a throw-away socket (bound to an ephemeral port, closed right after) — "send to host:port" without
    * opening anything first. The type follows the destination when not given: an IPv6 literal or a name that
    * resolves to IPv6 first gets udp6. The datagram is recorded in the log under the socket's `ephemeral-N` id.

@@ -15,7 +15,7 @@ import { errorCode, registerGuarded } from './guardedCommand';
 import { encodeOrThrow } from './payloadInput';
 import { askInput, BACK } from './quickInput';
 import { MAX_INTERVAL_MS, MAX_REPEAT, parseSchedule, type Schedule } from './repeatSchedule';
-import { askFromSocket, askPayload, canSendTo, EPHEMERAL, familyOfTarget, sendDatagram, withRunSocket } from './sendFlow';
+import { askFromSocket, askPayload, canSendTo, EPHEMERAL, familyOfTarget, runSender, sendDatagram, withRunSocket } from './sendFlow';
 import { findSocket } from './socketRefs';
 import type { SurfaceDeps } from './surfaceDeps';
 import { askTarget, targetText } from './targetPick';
@@ -249,14 +249,13 @@ async function repeatSend(deps: SurfaceDeps, plan: SendPlan, schedule: Schedule)
 
 async function runRepeat(deps: SurfaceDeps, plan: SendPlan, schedule: Schedule, socket: UdpSocket, to: string): Promise<RepeatSendResult> {
   const from = socketTitle(socket.view());
+  const send = runSender(socket, plan.target);
   const scheduled = deps.scheduler.start({
     count: schedule.count,
     ...(schedule.intervalMs !== undefined ? { intervalMs: schedule.intervalMs } : {}),
     ...(schedule.ratePerSecond !== undefined ? { ratePerSecond: schedule.ratePerSecond } : {}),
-    // No log line per datagram (a repeat can be millions); the summary below is the record.
-    send: async () => {
-      await sendDatagram(deps, plan.bytes, plan.target, socket, { quiet: true });
-    },
+    // One socket, callback-style sends (runSender); the summary below is the record, not a line per datagram.
+    sendWithCallback: (done) => send(plan.bytes, done),
   });
   // A socket closed mid-repeat ends the repeat instead of failing every remaining send.
   const closeWatch = socket.onDidClose(() => scheduled.cancel());

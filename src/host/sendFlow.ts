@@ -3,8 +3,7 @@
 // the core sends; this decides what to ask and how to report it.
 
 import * as vscode from 'vscode';
-import { ephemeralSocketFor } from '../core/socketRegistry';
-import type { UdpSocket } from '../core/udpSocket';
+import type { SendCallback, UdpSocket } from '../core/udpSocket';
 import type { AddressFamily, PayloadEncoding, SocketView } from '../shared/dto';
 import { PAYLOAD_ENCODINGS } from '../shared/payload';
 import type { HostPort } from '../shared/validation';
@@ -17,6 +16,20 @@ import type { SurfaceDeps } from './surfaceDeps';
 import { targetText } from './targetPick';
 
 export const EPHEMERAL = 'ephemeral';
+
+/**
+ * Callback-style sends to `target` from `socket` for a run of datagrams (Repeat Send, the panel's repeat): no
+ * Promise and no log line per datagram. A socket connected to the target sends without a destination (dgram
+ * refuses one), checked per send because the user can connect or disconnect the socket mid-run.
+ */
+export function runSender(socket: UdpSocket, target: HostPort): (bytes: Uint8Array, done: SendCallback) => void {
+  const to = { host: target.host, port: target.port };
+  const peer = { address: target.host, port: target.port };
+  return (bytes, done) => {
+    const remote = socket.remote;
+    socket.sendWithCallback(bytes, remote !== undefined && sameEndpoint(remote, peer) ? undefined : to, done);
+  };
+}
 
 /** Whether `view` can send to `target`: same family, open, and (if connected) connected to exactly that peer. */
 export function canSendTo(view: SocketView, target: HostPort): boolean {
@@ -67,8 +80,7 @@ export async function sendDatagram(
 export async function withRunSocket<T>(deps: SurfaceDeps, target: HostPort, label: string, fn: (socket: UdpSocket) => Promise<T>): Promise<T> {
   // The same choice as the core's ephemeral sends: a host name's family is the one it resolves to first.
   const literalType = target.kind === 'ipv6' ? 'udp6' : target.kind === 'ipv4' ? 'udp4' : undefined;
-  const plan = await ephemeralSocketFor(target.host, literalType, { operation: 'send', target: { host: target.host, port: target.port } });
-  const socket = await deps.registry.open({ type: plan.type, port: 0, address: plan.bindAddress, label });
+  const socket = await deps.registry.openRunSocket(target.host, target.port, literalType, label);
   try {
     return await fn(socket);
   } finally {

@@ -32,6 +32,8 @@ export interface RunnerSocket {
   readonly id: string;
   readonly onDidReceive: Event<RunnerDatagram>;
   send(bytes: Uint8Array, target?: { host: string; port: number }): Promise<unknown>;
+  /** `send` for repeats: answered once through `callback` (error or null), no Promise per datagram. */
+  sendWithCallback(bytes: Uint8Array, target: { host: string; port: number } | undefined, callback: (error: unknown) => void): void;
   setBroadcast(flag: boolean): unknown;
   setTTL(ttl: number): unknown;
   setMulticastTTL(ttl: number): unknown;
@@ -400,14 +402,17 @@ async function sendRepeated(
     count,
     intervalMs,
     stopOnError: true,
-    send: () => {
+    sendWithCallback: (done) => {
       // Payloads are rendered in send order, so {{$seq}} follows the order on the wire.
       const seq = issued++ === 0 ? firstSeq : context.nextSeq();
-      const bytes = renderPayload(block, block.body, context, seq, type);
-      return socket.send(bytes, target).then(() => {
-        result.sent++;
-        result.bytesSent += bytes.length;
-        emit({ type: 'sent', block, bytes, to: target, seq, socketId: socket.id });
+      const bytes = renderPayload(block, block.body, context, seq, type); // a throw here is a failed send
+      socket.sendWithCallback(bytes, target, (error) => {
+        if (!error) {
+          result.sent++;
+          result.bytesSent += bytes.length;
+          emit({ type: 'sent', block, bytes, to: target, seq, socketId: socket.id });
+        }
+        done(error);
       });
     },
   });

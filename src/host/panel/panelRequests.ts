@@ -15,7 +15,7 @@ import { checkPayloadSize, parseHostPort, type HostPort } from '../../shared/val
 
 /** The parts of the core's SendScheduler the panel uses (repeat N times, every T ms, cancellable). */
 export interface RepeatScheduler {
-  start(options: { send: () => Promise<void> | void; count: number; intervalMs?: number }): {
+  start(options: { sendWithCallback: (done: (error?: unknown) => void) => void; count: number; intervalMs?: number }): {
     onProgress: Event<{ sent: number; failed: number; total: number }>;
     done: Promise<{ sent: number; failed: number; cancelled: boolean }>;
     cancel(): void;
@@ -25,6 +25,12 @@ export interface RepeatScheduler {
 export interface PanelServices {
   /** Sends one datagram (from the socket with this id, or an ephemeral one); resolves with the bytes sent. */
   sendOnce(bytes: Uint8Array, target: HostPort, socketId: string | undefined, quiet: boolean): Promise<{ bytes: number; target: string }>;
+  /**
+   * Runs a repeat's sends from one socket: the chosen one, or (no socketId) one opened for the run and closed
+   * when `run` settles — never a socket per datagram, so the peer sees one sender. `send` is callback style (no
+   * Promise per datagram) and answers `done` once per datagram; `target` is the destination as shown to users.
+   */
+  withRepeatSender<T>(target: HostPort, socketId: string | undefined, run: (sender: RepeatSender) => Promise<T>): Promise<T>;
   /** The socket's type when it is open (undefined = no such socket). */
   socketType(socketId: string): 'udp4' | 'udp6' | undefined;
   /** Watches a socket closing (a repeat stops with it). */
@@ -41,6 +47,11 @@ export interface PanelServices {
   log: { info(message: string): void; warn(message: string): void };
   /** Posts to the webview (the caller drops it when the panel is hidden). */
   post(message: HostToWebview): void;
+}
+
+export interface RepeatSender {
+  send(bytes: Uint8Array, done: (error: unknown) => void): void;
+  target: string;
 }
 
 type Result<K extends RequestType> = RequestMap[K]['result'];
@@ -118,42 +129,52 @@ export class PanelRequests implements Disposable {
     // One running repeat per request id: a second one under the same id would replace the first in `repeats`,
     // and the first could then never be cancelled, not even by closing the panel.
     if (this.repeats.has(id)) throw new UserError(`A repeat send with request id ${id} is already running. Stop it first, or use a new id.`);
-    let firstError: unknown;
-    let targetText = text;
-    const scheduled = this.services.scheduler.start({
-      count,
-      intervalMs,
-      send: async () => {
-        try {
-          targetText = (await this.services.sendOnce(bytes, target, socketId, true)).target;
-        } catch (error) {
-          firstError ??= error;
-          throw error;
-        }
-      },
+    // Taken before the sender opens, so a second request under this id is refused even while the first waits
+    // for its socket.
+    let cancelled = false;
+    let cancelRun: (() => void) | undefined;
+    this.repeats.set(id, () => {
+      cancelled = true;
+      cancelRun?.();
     });
-    this.repeats.set(id, () => scheduled.cancel());
-    const closeWatch = socketId !== undefined ? this.services.onSocketClose(socketId, () => scheduled.cancel()) : undefined;
-    let lastProgress = 0;
-    const progress = scheduled.onProgress(({ sent, failed, total }) => {
-      const now = Date.now();
-      if (now - lastProgress < PROGRESS_INTERVAL_MS && sent + failed < total) return;
-      lastProgress = now;
-      this.services.post({ type: 'sendProgress', id, sent, failed, total });
-    });
-    this.services.log.info(`Messages panel: repeat send started, ${count} × ${bytes.length} bytes to ${text}${intervalMs ? ` every ${intervalMs} ms` : ''}.`);
     try {
-      const outcome = await scheduled.done;
-      this.services.log.info(
-        `Messages panel: repeat send ${outcome.cancelled ? 'stopped' : 'finished'}: ${outcome.sent} sent, ${outcome.failed} failed of ${count}.`,
-      );
-      if (outcome.sent === 0 && outcome.failed > 0) throw firstError ?? new UserError(`None of the ${count} datagrams could be sent.`);
-      await this.remember(text);
-      return { sent: outcome.sent, failed: outcome.failed, cancelled: outcome.cancelled, bytes: bytes.length, target: targetText };
+      return await this.services.withRepeatSender(target, socketId, async (sender) => {
+        let firstError: unknown;
+        const scheduled = this.services.scheduler.start({
+          count,
+          intervalMs,
+          sendWithCallback: (done) =>
+            sender.send(bytes, (error) => {
+              if (error) firstError ??= error;
+              done(error);
+            }),
+        });
+        cancelRun = () => scheduled.cancel();
+        if (cancelled) scheduled.cancel();
+        const closeWatch = socketId !== undefined ? this.services.onSocketClose(socketId, () => scheduled.cancel()) : undefined;
+        let lastProgress = 0;
+        const progress = scheduled.onProgress(({ sent, failed, total }) => {
+          const now = Date.now();
+          if (now - lastProgress < PROGRESS_INTERVAL_MS && sent + failed < total) return;
+          lastProgress = now;
+          this.services.post({ type: 'sendProgress', id, sent, failed, total });
+        });
+        this.services.log.info(`Messages panel: repeat send started, ${count} × ${bytes.length} bytes to ${text}${intervalMs ? ` every ${intervalMs} ms` : ''}.`);
+        try {
+          const outcome = await scheduled.done;
+          this.services.log.info(
+            `Messages panel: repeat send ${outcome.cancelled ? 'stopped' : 'finished'}: ${outcome.sent} sent, ${outcome.failed} failed of ${count}.`,
+          );
+          if (outcome.sent === 0 && outcome.failed > 0) throw firstError ?? new UserError(`None of the ${count} datagrams could be sent.`);
+          await this.remember(text);
+          return { sent: outcome.sent, failed: outcome.failed, cancelled: outcome.cancelled, bytes: bytes.length, target: sender.target };
+        } finally {
+          progress.dispose();
+          closeWatch?.dispose();
+        }
+      });
     } finally {
       this.repeats.delete(id);
-      progress.dispose();
-      closeWatch?.dispose();
     }
   }
 

@@ -9,11 +9,13 @@ import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { UdpLabError } from '../../core/errors';
 import type { Disposable as CoreDisposable } from '../../core/events';
+import type { UdpSocket } from '../../core/udpSocket';
 import { PROTOCOL_VERSION, parseWebviewMessage, type ComposerPrefill, type HostToWebview, type SocketSummary, type TargetSuggestion } from '../../shared/protocol';
 import type { SocketView } from '../../shared/dto';
 import { Commands } from '../commandIds';
 import { formatCount, formatEndpoint, socketTitle } from '../format';
-import { sendDatagram } from '../sendFlow';
+import { runSender, sendDatagram, withRunSocket } from '../sendFlow';
+import { targetText } from '../targetPick';
 import type { SurfaceDeps } from '../surfaceDeps';
 import { LogFeedSource } from './logFeedSource';
 import { FilterTimeoutError, filteredJsonLines, writeLines } from './panelExport';
@@ -71,6 +73,17 @@ export class PanelSession implements vscode.Disposable {
         if (socketId !== undefined && !socket) throw new Error('The socket chosen under "From" closed before the send.');
         const r = await sendDatagram(deps as SurfaceDeps, bytes, target, socket, { quiet });
         return { bytes: r.bytes, target: r.target };
+      },
+      withRepeatSender: async (target, socketId, run) => {
+        const shown = targetText({ host: target.host, port: target.port });
+        const use = (socket: UdpSocket) => {
+          const send = runSender(socket, target);
+          return run({ target: shown, send });
+        };
+        if (socketId === undefined) return withRunSocket(deps as SurfaceDeps, target, 'Panel Repeat Send', use);
+        const socket = registry.get(socketId);
+        if (!socket) throw new Error('The socket chosen under "From" closed before the send.');
+        return use(socket);
       },
       socketType: (id) => {
         const s = registry.get(id);

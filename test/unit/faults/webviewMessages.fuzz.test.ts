@@ -88,6 +88,24 @@ describe('untrusted webview messages through the host handler (fuzz, real core)'
         const r = await registry.sendEphemeral(bytes, to);
         return { bytes: r.bytes, target: `${to.host}:${to.port}` };
       },
+      withRepeatSender: async (target, socketId, run) => {
+        const to = sinkFor(target);
+        if (!to) {
+          refusedTargets.add(`${target.host}:${target.port}`);
+          throw validationError(`Test refuses ${target.host}:${target.port}: the fuzz sends only to its own sinks.`);
+        }
+        if (socketId !== undefined) {
+          const socket = registry.get(socketId);
+          if (!socket) throw validationError('The socket chosen under "From" closed before the send.');
+          return run({ target: `${to.host}:${to.port}`, send: (bytes, done) => socket.sendWithCallback(bytes, to, done) });
+        }
+        const socket = await registry.openRunSocket(to.host, to.port, undefined, 'fuzz run');
+        try {
+          return await run({ target: `${to.host}:${to.port}`, send: (bytes, done) => socket.sendWithCallback(bytes, to, done) });
+        } finally {
+          await registry.close(socket.id);
+        }
+      },
       socketType: (id) => {
         const s = registry.get(id);
         return s && (s.state === 'listening' || s.state === 'connected') ? s.type : undefined;

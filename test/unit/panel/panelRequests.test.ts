@@ -46,6 +46,15 @@ describe('panel requests (host side, real sockets)', () => {
         const r = await registry.sendEphemeral(bytes, to);
         return { bytes: r.bytes, target: `${target.host}:${target.port}` };
       },
+      withRepeatSender: async (target, socketId, run) => {
+        const to = { host: target.host, port: target.port };
+        const socket = socketId !== undefined ? registry.get(socketId)! : await registry.openRunSocket(target.host, target.port, undefined, 'test run');
+        try {
+          return await run({ target: `${target.host}:${target.port}`, send: (bytes, done) => socket.sendWithCallback(bytes, to, done) });
+        } finally {
+          if (socketId === undefined) await registry.close(socket.id);
+        }
+      },
       socketType: (id) => registry.get(id)?.view().type,
       onSocketClose: (id, listener) => registry.get(id)?.onDidClose(listener),
       scheduler,
@@ -135,8 +144,21 @@ describe('panel requests (host side, real sockets)', () => {
 
   it('repeats with progress reports, and stops on cancelSend', async () => {
     const b = await listen();
+    let arrived = 0;
+    const ports = new Set<number>();
+    const all = new Promise<void>((resolve) => {
+      const sub = b.onDidReceive((d) => {
+        ports.add(d.peer.port);
+        if (++arrived < 20) return;
+        sub.dispose();
+        resolve();
+      });
+    });
     const twenty = await ask({ type: 'send', from: { ephemeral: 'udp4' }, target: `127.0.0.1:${b.local!.port}`, payload: 'x', encoding: 'text', repeat: { count: 20, intervalMs: 0 } });
     assert.equal(twenty.ok, true);
+    await all;
+    assert.equal(ports.size, 1, 'an ephemeral repeat sends every datagram from one socket, not a socket each');
+    assert.equal(registry.list().length, 1, 'the run socket is closed when the repeat ends');
     if (twenty.ok) assert.deepEqual({ ...twenty.result, target: undefined }, { sent: 20, failed: 0, cancelled: false, bytes: 1, target: undefined });
     const progress = posted.filter((m) => m.type === 'sendProgress');
     assert.ok(progress.length >= 1, 'progress is posted');
