@@ -54,6 +54,12 @@ export const FEED_DEFAULTS = {
   maxSnapshotRows: 200_000,
   maxInFlight: 4,
   ackTimeoutMs: 2_000,
+  /**
+   * After the panel shows again, how long to wait for its re-created webview's `ready` (which brings a snapshot)
+   * before sending one anyway, for a webview that was not re-created. Not at once: that snapshot would be the
+   * second of two whenever `ready` follows, which is nearly always.
+   */
+  shownGraceMs: 1_000,
   snapshotLimits: { maxBytes: 32 * 1024 * 1024, truncatedRowBytes: 256 } satisfies BlockLimits,
 } as const;
 
@@ -162,13 +168,19 @@ export class PanelFeed {
 
   /**
    * Hidden panels get nothing. When the panel shows again its webview has usually been re-created (contexts
-   * are not retained) and will say `ready`; a snapshot now covers the case where it was not.
+   * are not retained) and will say `ready`, whose snapshot cancels this timer; if none comes within
+   * shownGraceMs, the webview was kept and gets a snapshot then.
    */
   setVisible(visible: boolean): void {
     if (visible === this.visible) return;
     this.visible = visible;
-    if (!visible) this.cancelTimer();
-    else if (this.started) this.snapshot('visible');
+    this.cancelTimer();
+    if (visible && this.started) {
+      this.timer = this.o.timers.setTimeout(() => {
+        this.timer = undefined;
+        this.snapshot('visible');
+      }, FEED_DEFAULTS.shownGraceMs);
+    }
   }
 
   /** Sends a batch now if anything is new (also used by tests and the bench to drain). */

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { DatagramLog } from '../../../src/core/datagramLog';
 import { LogFeedSource } from '../../../src/host/panel/logFeedSource';
-import { PanelFeed, type FeedTimers } from '../../../src/host/panel/panelFeed';
+import { FEED_DEFAULTS, PanelFeed, type FeedTimers } from '../../../src/host/panel/panelFeed';
 import type { Batch, HostToWebview, Snapshot } from '../../../src/shared/protocol';
 import { bytesAt } from '../../../src/shared/rowBlock';
 
@@ -162,19 +162,37 @@ describe('panel feed (host side of the Messages panel)', () => {
     assert.ok(t.batches().length >= 6, 'a webview that never acks is forgiven after the timeout');
   });
 
-  it('posts nothing while hidden, and a fresh snapshot when shown again', () => {
+  it('posts nothing while hidden; shown again, one snapshot: the re-created webview\'s ready, or after a grace period', () => {
     const t = setup();
     t.feed.snapshot('ready');
     t.feed.setVisible(false);
     t.append(5);
     t.timers.advance(1000);
     assert.equal(t.posted.length, 1, 'only the first snapshot');
+
+    // The usual case: the webview was re-created and says ready while the grace period runs.
     t.feed.setVisible(true);
-    const snap = t.posted[1] as Snapshot;
+    t.timers.advance(FEED_DEFAULTS.shownGraceMs / 2);
+    assert.equal(t.posted.length, 1, 'nothing before ready (a snapshot now would be one of two)');
+    t.feed.snapshot('ready');
+    t.timers.advance(FEED_DEFAULTS.shownGraceMs * 2);
+    assert.deepEqual(
+      t.posted.slice(1).map((m) => (m as Snapshot).reason),
+      ['ready'],
+      'one snapshot for one showing',
+    );
+
+    // A webview that was kept (no ready): the snapshot comes after the grace period.
+    t.feed.setVisible(false);
+    t.append(2);
+    t.feed.setVisible(true);
+    t.timers.advance(FEED_DEFAULTS.shownGraceMs);
+    const snap = t.posted[2] as Snapshot;
+    assert.equal(t.posted.length, 3);
     assert.equal(snap.type, 'snapshot');
     assert.equal(snap.reason, 'visible');
-    assert.equal(snap.rows.count, 5);
-    assert.equal(snap.seq, 2);
+    assert.equal(snap.rows.count, 7);
+    assert.equal(snap.seq, 3);
   });
 
   it('starts over after a clear, and counts what the clear removed', () => {
