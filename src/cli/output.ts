@@ -3,7 +3,8 @@
 // and small formatting helpers shared by the commands.
 
 import type { Endpoint } from '../shared/dto';
-import { toHex, writeHexAscii } from '../shared/payload';
+import { toHex } from '../shared/payload';
+import { fastHexWriter } from './simdHex';
 
 /** Above this many bytes waiting in the stream, new lines are dropped (and counted) rather than queued. */
 const MAX_PENDING_BYTES = 64 * 1024 * 1024;
@@ -19,6 +20,7 @@ export class BatchedWriter {
   private buf = Buffer.allocUnsafe(BATCH_BYTES);
   private len = 0;
   private scheduled = false;
+  private readonly hexWriter = fastHexWriter();
   /** Lines not written because the reader was too slow. */
   dropped = 0;
 
@@ -56,8 +58,9 @@ export class BatchedWriter {
     this.len += bytes.length;
   }
 
+  /** Lowercase hex digits of `bytes` (WebAssembly SIMD where the runtime has it: see simdHex). */
   hex(bytes: Uint8Array): void {
-    this.len = writeHexAscii(bytes, this.buf, this.len);
+    this.len = this.hexWriter(bytes, this.buf, this.len);
   }
 
   endLine(): void {
