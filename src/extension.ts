@@ -59,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): UdpLabApi {
   );
 
   // The `.udp` feature is its own bundle, loaded on first use (a `.udp` file open or in the workspace).
-  const udpFiles = new UdpFilesOnDemand(log, (feature) => feature.registerUdpFiles(context, sockets, log, deps.exposure.forUdpFiles));
+  const udpFiles = new UdpFilesOnDemand(log, errors, (feature) => feature.registerUdpFiles(context, sockets, log, errors, deps.exposure.forUdpFiles));
   context.subscriptions.push(udpFiles);
 
   return {

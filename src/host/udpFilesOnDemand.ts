@@ -13,6 +13,7 @@
 // loads, compiles or runs that code.
 
 import * as vscode from 'vscode';
+import type { ErrorReporter } from './errorReporter';
 import { requireBundle } from './lazyBundle';
 import type { UdpFilesHooks } from './udpFile';
 import type * as UdpFilesBundleModule from './udpFile/bundle';
@@ -33,6 +34,7 @@ export class UdpFilesOnDemand implements vscode.Disposable {
   /** `register` wires the loaded feature to the extension's objects (it is called once, at first use). */
   constructor(
     private readonly log: vscode.LogOutputChannel,
+    private readonly errors: Pick<ErrorReporter, 'show'>,
     private readonly register: (feature: UdpFilesBundle) => UdpFilesHooks,
   ) {
     // Activated for a `.udp` editor: its CodeLens and diagnostics are asked for as soon as activate() returns.
@@ -80,9 +82,7 @@ export class UdpFilesOnDemand implements vscode.Disposable {
     } catch (error) {
       // Said once: every further .udp document would fail the same way.
       this.failed = true;
-      const message = error instanceof Error ? error.message : String(error);
-      this.log.error(message);
-      void vscode.window.showErrorMessage(message);
+      this.errors.show(error);
     }
   }
 

@@ -45,10 +45,8 @@ export class MessagesPanelController implements vscode.Disposable {
             this.adopt(panel);
           } catch (error) {
             // Its code could not be loaded (panel.js): say so rather than leave an empty panel behind.
-            const message = error instanceof Error ? error.message : String(error);
-            this.deps.log.error(message);
             panel.dispose();
-            void vscode.window.showErrorMessage(message);
+            this.deps.errors.show(error);
           }
         },
       }),

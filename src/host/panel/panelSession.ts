@@ -28,7 +28,7 @@ const META_INTERVAL_MS = 500;
 /** Rejected webview messages logged per minute at most (a hostile page must not flood the log). */
 const REJECT_LOG_LIMIT = 20;
 
-export type PanelDeps = Pick<SurfaceDeps, 'registry' | 'scheduler' | 'log' | 'recents' | 'directory' | 'settings'>;
+export type PanelDeps = Pick<SurfaceDeps, 'registry' | 'scheduler' | 'log' | 'errors' | 'recents' | 'directory' | 'settings'>;
 
 /** One webview panel's connection to the core. */
 export class PanelSession implements vscode.Disposable {

@@ -4,6 +4,7 @@
 // registry the extension composed. Workspace Trust gates every send and listen (trustGate.ts).
 
 import * as vscode from 'vscode';
+import type { ErrorReporter } from '../errorReporter';
 import type { BindGuard, RunResult } from '../../core/udpFile';
 import { UdpBlockRuns, type BlockRunState, type UdpFilesRegistry } from './blockRuns';
 import { UdpCodeLensProvider } from './codeLens';
@@ -54,7 +55,13 @@ function trustSource(): { isTrusted: boolean; onDidGrant: (listener: () => void)
 }
 
 /** `confirmBind`: the network-exposure question the Listen command asks too (one answer per session for both). */
-export function registerUdpFiles(context: vscode.ExtensionContext, registry: UdpFilesRegistry, log: vscode.LogOutputChannel, confirmBind?: BindGuard): UdpFilesHooks {
+export function registerUdpFiles(
+  context: vscode.ExtensionContext,
+  registry: UdpFilesRegistry,
+  log: vscode.LogOutputChannel,
+  errors: Pick<ErrorReporter, 'show'>,
+  confirmBind?: BindGuard,
+): UdpFilesHooks {
   const gate = new TrustGate(trustSource());
   const models = new UdpDocumentModels();
   const runs = new UdpBlockRuns(models, registry, gate, log, confirmBind);
@@ -71,9 +78,9 @@ export function registerUdpFiles(context: vscode.ExtensionContext, registry: Udp
       try {
         return await run(...args);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        log.error(message);
-        void vscode.window.showErrorMessage(message);
+        // Through the extension's reporter: one notification with the sentence, links in it made inert (the text
+        // can quote a .udp file from someone else's repository), the stack only in the log.
+        errors.show(error);
         return undefined;
       }
     });
