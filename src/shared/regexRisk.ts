@@ -15,8 +15,13 @@ const MANY_CHOICES = 8;
 export function mayBacktrack(source: string): boolean {
   let choices = 0;
   let inClass = false;
+  // Whether the previous token opened a group: `(?` is group syntax ((?:, (?=, (?<name>), not a choice. An
+  // escaped `\(` is a literal, so `\(?` (an optional parenthesis) is a choice like any other.
+  let afterGroupOpen = false;
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
+    const groupOpen = afterGroupOpen;
+    afterGroupOpen = false;
     if (c === '\\') {
       const next = source[i + 1] ?? '';
       // \1–\9 and \k<name> are backreferences (outside a class); matching them can backtrack without bound.
@@ -29,9 +34,10 @@ export function mayBacktrack(source: string): boolean {
       continue;
     }
     if (c === '[') inClass = true;
+    else if (c === '(') afterGroupOpen = true;
     else if (c === '*' || c === '+') return true;
     else if (c === '{' && /^\{\d*,?\d*\}/.test(source.slice(i)) && source[i + 1] !== '}') return true;
-    else if ((c === '?' && source[i - 1] !== '(') || c === '|') choices++;
+    else if ((c === '?' && !groupOpen) || c === '|') choices++;
   }
   return choices >= MANY_CHOICES;
 }
