@@ -95,8 +95,8 @@ export interface PickOptions<T extends vscode.QuickPickItem> {
   /** Pre-selected (active) item. */
   active?: T;
   /**
-   * Turns typed text into an item of its own (shown first), or explains why it cannot be one. Lets a pick list
-   * of recent targets also take a new `host:port`.
+   * Turns typed text into an item of its own (listed after the caller's rows, and made the active row so Enter
+   * takes it), or explains why it cannot be one. Lets a pick list of recent targets also take a new `host:port`.
    */
   custom?: (value: string) => { item: T } | { error: string } | undefined;
   buttons?: readonly vscode.QuickInputButton[];
@@ -155,7 +155,8 @@ export function askPick<T extends vscode.QuickPickItem>(options: PickOptions<T>)
       extra = nextExtra;
       pick.items = extra ? [...base, extra] : base;
     }
-    const target = isExtra ? extra : (row ?? (value.trim() === '' ? firstRow : undefined));
+    // Text cleared: back to the row the pick opened on (the caller's `active`, else the first row).
+    const target = isExtra ? extra : (row ?? (value.trim() === '' ? (options.active ?? firstRow) : undefined));
     if (target === undefined) {
       // No row of ours to prefer (a custom that declined the text): the workbench's filter decides.
       intended = undefined;

@@ -192,12 +192,6 @@ export class ListView {
     this.worker?.abandon();
   }
 
-  dispose(): void {
-    this.generation++;
-    this.worker?.dispose();
-    this.worker = undefined;
-  }
-
   /**
    * The regex path: the cheap tests run here, the regex in the worker, one batch at a time (indices stay in row
    * order because the next batch leaves only when the previous one answered). Returns true when everything is tested.

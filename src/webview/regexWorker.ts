@@ -20,6 +20,10 @@ onmessage = (event) => {
 
 export type RegexBatchResult = { kind: 'done'; matches: Uint8Array } | { kind: 'timeout' } | { kind: 'unavailable'; reason: string };
 
+/**
+ * Lives as long as the page: VS Code destroys a hidden panel's webview (contexts are not retained), and the
+ * worker and its blob URL with it, so there is nothing to dispose of by hand.
+ */
 export class RegexWorker {
   private worker: Worker | undefined;
   private url: string | undefined;
@@ -60,13 +64,6 @@ export class RegexWorker {
     this.inFlight = undefined;
     clearTimeout(pending.timer);
     this.stop();
-  }
-
-  dispose(): void {
-    this.abandon();
-    this.stop();
-    if (this.url) URL.revokeObjectURL(this.url);
-    this.url = undefined;
   }
 
   private ensure(): Worker {
