@@ -68,42 +68,31 @@ describe('untrusted webview messages through the host handler (fuzz, real core)'
 
   /** The host's services over the real core, with sends confined to this test's loopback sinks. */
   function services(posted: HostToWebview[], logLines: string[]): PanelServices {
-    const sinkFor = (target: HostPort): { host: string; port: number } | undefined => {
+    /** The test's own sink for `target`, or a refusal (recorded) before any lookup or send. */
+    const sinkFor = (target: HostPort): { host: string; port: number } => {
       if (target.host === '127.0.0.1' && target.port === sink4.address().port) return { host: '127.0.0.1', port: target.port };
       if (target.host === '::1' && target.port === sink6.address().port) return { host: '::1', port: target.port };
-      return undefined;
+      refusedTargets.add(`${target.host}:${target.port}`);
+      throw validationError(`Test refuses ${target.host}:${target.port}: the fuzz sends only to its own sinks.`);
+    };
+    const chosenSocket = (socketId: string) => {
+      const socket = registry.get(socketId);
+      if (!socket) throw validationError('The socket chosen under "From" closed before the send.');
+      return socket;
     };
     return {
       sendOnce: async (bytes, target, socketId) => {
         const to = sinkFor(target);
-        if (!to) {
-          refusedTargets.add(`${target.host}:${target.port}`);
-          throw validationError(`Test refuses ${target.host}:${target.port}: the fuzz sends only to its own sinks.`);
-        }
-        if (socketId !== undefined) {
-          const socket = registry.get(socketId);
-          if (!socket) throw validationError('The socket chosen under "From" closed before the send.');
-          return { bytes: await socket.send(bytes, to), target: `${to.host}:${to.port}` };
-        }
-        const r = await registry.sendEphemeral(bytes, to);
-        return { bytes: r.bytes, target: `${to.host}:${to.port}` };
+        const sent = socketId !== undefined ? await chosenSocket(socketId).send(bytes, to) : (await registry.sendEphemeral(bytes, to)).bytes;
+        return { bytes: sent, target: `${to.host}:${to.port}` };
       },
       withRepeatSender: async (target, socketId, run) => {
         const to = sinkFor(target);
-        if (!to) {
-          refusedTargets.add(`${target.host}:${target.port}`);
-          throw validationError(`Test refuses ${target.host}:${target.port}: the fuzz sends only to its own sinks.`);
-        }
-        if (socketId !== undefined) {
-          const socket = registry.get(socketId);
-          if (!socket) throw validationError('The socket chosen under "From" closed before the send.');
-          return run({ target: `${to.host}:${to.port}`, send: (bytes, done) => socket.sendWithCallback(bytes, to, done) });
-        }
-        const socket = await registry.openRunSocket(to.host, to.port, undefined, 'fuzz run');
+        const socket = socketId !== undefined ? chosenSocket(socketId) : await registry.openRunSocket(to.host, to.port, undefined, 'fuzz run');
         try {
           return await run({ target: `${to.host}:${to.port}`, send: (bytes, done) => socket.sendWithCallback(bytes, to, done) });
         } finally {
-          await registry.close(socket.id);
+          if (socketId === undefined) await registry.close(socket.id);
         }
       },
       socketType: (id) => {
