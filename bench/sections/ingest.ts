@@ -23,7 +23,10 @@ export interface FloodPlan {
 export function floodPlan(quick: boolean): FloodPlan {
   return quick
     ? { rounds: 1, count: 60_000, pacedRounds: 1, pacedCount: 30_000 }
-    : { rounds: 5, count: 300_000, pacedRounds: 3, pacedCount: 200_000 };
+    : // 9 pairs, not 5: on this shared 2-core machine single pairs range ±15 % around the median, and with 5 the
+      // median itself moved from run to run by more than the margin the 0.9 targets are judged by (ingest 1 KB
+      // core/raw 1.18, 0.92 and 0.88 in three full runs of one day).
+      { rounds: 9, count: 300_000, pacedRounds: 3, pacedCount: 200_000 };
 }
 
 /** Runs `rounds` rounds of baseline/candidate pairs (order alternating), one warm-up pair first. */

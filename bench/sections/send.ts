@@ -10,7 +10,7 @@ import { type AccuracyResult, type SendResult } from '../workers/sendBench';
 
 export async function send(ctx: BenchContext): Promise<void> {
   requireWorker(ctx.outDir, 'sendBench');
-  const rounds = ctx.quick ? 1 : 5;
+  const rounds = ctx.quick ? 1 : 9; // as many pairs as ingest, for the same reason (see floodPlan)
   const count = ctx.quick ? 40_000 : 200_000;
   const blackhole = await Worker.start('blackhole');
   const bench = await Worker.start('sendBench', { execArgv: ctx.workerExecArgv });
