@@ -672,11 +672,25 @@ async function startListenerIn(
     const burst = queue.splice(0);
     if (burst.length === 0) return;
     const texts = burst.map((d) => textForMatch(d.bytes, block.encoding));
+    // The first Respond that matches answers, so a pattern runs only over the datagrams no Respond before it is
+    // sure to answer: N patterns cost one pass over the burst, not N, and a fallback pattern that would backtrack
+    // on what an earlier Respond answers is never run on it (nor turned off for it).
+    let open = burst.map((_, j) => j);
     const judged = staticPatterns.map((regex, i): StaticMatches | undefined => {
-      if (regex === undefined || turnedOff.has(i)) return undefined;
-      const matches: Array<RegExpExecArray | null> = [];
-      const stuck = regex.execEach(burst.length, (j) => texts[j]!, matches);
-      return { matches, stuck: stuck === -1 ? undefined : stuck, regex };
+      if (turnedOff.has(i)) return undefined;
+      if (regex === undefined) {
+        // No pattern answers everything; a pattern with variables is judged per datagram, so it claims nothing.
+        if (block.responders[i]!.pattern === undefined) open = [];
+        return undefined;
+      }
+      const subset = open;
+      const found: Array<RegExpExecArray | null> = [];
+      const stuckAt = regex.execEach(subset.length, (k) => texts[subset[k]!]!, found);
+      // Not run (claimed by an earlier Respond, or past the one that ran out of time): null, never consulted.
+      const matches: Array<RegExpExecArray | null> = new Array<RegExpExecArray | null>(burst.length).fill(null);
+      subset.forEach((j, k) => (matches[j] = found[k] ?? null));
+      open = subset.filter((_, k) => !found[k]);
+      return { matches, stuck: stuckAt === -1 ? undefined : subset[stuckAt], regex };
     });
     // The same for a LISTEN block's Expect while it waits.
     const regex = expectationState === 'waiting' ? expectation?.regex : undefined;

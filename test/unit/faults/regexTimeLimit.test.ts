@@ -130,6 +130,26 @@ describe('regex time limit (hostile payloads vs. user patterns)', function () {
       assert.equal(result.responded, 7);
     });
 
+    it('a later Respond never runs on what an earlier one answers: a backtracking fallback is not run (nor turned off) by those', async () => {
+      const port = await freePort();
+      // EVIL would take /^(a+)+$/ minutes; /b$/ answers it first, so the fallback is never asked.
+      const m = parseUdpFile(['### echo', `LISTEN udp://127.0.0.1:${port}`, 'Respond: /b$/ -> first', 'Respond: /^(a+)+$/ -> fallback', ''].join('\n'));
+      const events: RunEvent[] = [];
+      const handle = await startListener(m, m.blocks[0]!, { registry: sockets, onEvent: (e) => events.push(e) });
+      const client = await peer();
+      try {
+        for (const text of [EVIL, EVIL, 'aaa', EVIL]) client.socket.send(text, port, '127.0.0.1');
+        await client.waitFor(4);
+        assert.deepEqual(client.received.map((r) => r.bytes.toString()).sort(), ['fallback', 'first', 'first', 'first']);
+      } finally {
+        await client.close();
+        await handle.stop(); // also when the wait timed out: an open listener would keep mocha from ending
+      }
+      assert.deepEqual(events.filter((e) => e.type === 'warning'), [], 'no Respond ran out of time');
+      const result = await handle.stop();
+      assert.equal(result.responded, 4);
+    });
+
     it('a LISTEN block whose Expect runs out of time on a datagram ends as an error naming it; datagrams before it were judged', async () => {
       const port = await freePort();
       const m = parseUdpFile(['### watch', `LISTEN udp://127.0.0.1:${port}`, 'Expect: /^(a+)+$/ within 5 s', ''].join('\n'));
