@@ -28,7 +28,7 @@ interface WebAssemblyApi {
 
 /** The SIMD writer when this runtime has WebAssembly SIMD, else the shared JavaScript one. */
 export function fastHexWriter(): HexWriter {
-  return (cached ??= makeSimdHexWriter() ?? ((bytes, out, offset) => writeHexAscii(bytes, out, offset)));
+  return (cached ??= makeSimdHexWriter() ?? writeHexAscii);
 }
 let cached: HexWriter | undefined;
 

@@ -1,9 +1,9 @@
-// This machine's interface addresses (for the Listen / Join pick lists), and whether binding an address
-// exposes the port to the network (wildcards and non-loopback interface addresses do). In core so the CLI can
-// warn about the same binds the editor asks about.
+// This machine's interface addresses (for the Listen / Join pick lists), whether binding an address exposes the
+// port to the network (wildcards and non-loopback interface addresses do), and where a socket that only sends
+// binds. In core so the CLI can warn about the same binds the editor asks about.
 
 import * as os from 'node:os';
-import type { AddressFamily } from '../shared/dto';
+import type { AddressFamily, SocketType } from '../shared/dto';
 
 export interface LocalAddress {
   /** As dgram wants it: link-local IPv6 carries its `%interface` zone. */
@@ -56,4 +56,15 @@ export function exposesToNetwork(address: string): boolean {
   if (isLoopback(address)) return false;
   const a = address.toLowerCase();
   return localAddresses().some((l) => !l.internal && (l.address.toLowerCase() === a || l.address.toLowerCase().split('%')[0] === a));
+}
+
+/**
+ * Where a socket of `type` that only sends to `host` (an address, or localhost) binds: loopback for a loopback
+ * destination (nothing leaves the machine), else the family's wildcard so the OS can pick the route. Used by
+ * ephemeral and run sockets and by .udp SEND blocks without `From:`.
+ */
+export function senderBindAddress(host: string, type: SocketType): string {
+  const loopback = /^localhost\.?$/i.test(host) || (type === 'udp4' ? /^127\./.test(host) : host === '::1');
+  if (loopback) return type === 'udp4' ? '127.0.0.1' : '::1';
+  return type === 'udp4' ? '0.0.0.0' : '::';
 }

@@ -67,10 +67,10 @@ function runLimited<T>(work: () => T, budgetMs: number, onTimeout: () => Error):
   }
 }
 
-/** A compiled pattern whose matches cannot hang the process. Use it wherever a user's regex meets a datagram. */
 /** Thrown when the first, short limit runs out: made once, so a guarded match captures no stack trace of its own. */
 const RETRY = new Error('retry with the longer limit');
 
+/** A compiled pattern whose matches cannot hang the process. Use it wherever a user's regex meets a datagram. */
 export class GuardedRegex {
   /** False when the pattern cannot backtrack: it then runs natively, at full speed. */
   readonly guarded: boolean;

@@ -10,6 +10,7 @@ import { DatagramLog, type LogCaps } from './datagramLog';
 import { toUdpLabError, validationError, type ErrorContext, type UdpLabError } from './errors';
 import { DisposableStore, Emitter, type Disposable, type Event } from './events';
 import { literalFamily, unbracket } from './hostResolver';
+import { senderBindAddress } from './localAddresses';
 import { UdpSocket, type SendTarget } from './udpSocket';
 
 export interface SocketRegistryOptions {
@@ -204,9 +205,8 @@ export interface EphemeralSocketPlan {
 /**
  * The socket to send to `destination` from when the user picked none (ephemeral sends, Send Selection's and
  * Repeat Send's run sockets). Without a `type`, a host name decides by what it resolves to first (localhost may
- * be ::1 before 127.0.0.1), so a listener on either family is reached. Loopback destinations are reached from
- * loopback; anything else needs a socket bound to all interfaces so the OS can pick the route (the socket lives
- * only for its sends, so nothing stays exposed).
+ * be ::1 before 127.0.0.1), so a listener on either family is reached. Where it binds: senderBindAddress (the
+ * socket lives only for its sends, so a wildcard bind leaves nothing exposed).
  */
 export async function ephemeralSocketFor(destination: string, type: SocketType | undefined, context: ErrorContext): Promise<EphemeralSocketPlan> {
   let host = unbracket(destination);
@@ -222,7 +222,5 @@ export async function ephemeralSocketFor(destination: string, type: SocketType |
       host = first.address;
     }
   }
-  const loopback = /^localhost\.?$/i.test(host) || (socketType === 'udp4' ? /^127\./.test(host) : host === '::1');
-  const bindAddress = loopback ? (socketType === 'udp4' ? '127.0.0.1' : '::1') : socketType === 'udp4' ? '0.0.0.0' : '::';
-  return { type: socketType, bindAddress, host };
+  return { type: socketType, bindAddress: senderBindAddress(host, socketType), host };
 }

@@ -594,8 +594,13 @@ export class UdpSocket implements Disposable {
     } catch (error) {
       // Refused synchronously (dgram never calls back then): it is the newest entry.
       this.inFlight.pop();
-      answerError(this.noteError(toUdpLabError(error, this.sendContext(size, host !== undefined ? { host, port: peer.port } : undefined, resolved))), callback, reject);
+      this.failSend(error, size, host, peer.port, resolved, callback, reject);
     }
+  }
+
+  /** A send dgram refused or failed, in a sentence naming what the caller asked for (`host`) and what it resolved to. */
+  private failSend(error: unknown, size: number, host: string | undefined, port: number, resolved: string | undefined, callback: SendCallback | undefined, reject: ((e: UdpLabError) => void) | undefined): void {
+    answerError(this.noteError(toUdpLabError(error, this.sendContext(size, host !== undefined ? { host, port } : undefined, resolved))), callback, reject);
   }
 
   /** dgram's answer to the oldest send in flight. */
@@ -613,7 +618,7 @@ export class UdpSocket implements Disposable {
       const host = queue.hosts[slot];
       const resolved = queue.resolved[slot];
       queue.shift();
-      answerError(this.noteError(toUdpLabError(error, this.sendContext(size, host !== undefined ? { host, port: peer.port } : undefined, resolved))), callback, reject);
+      this.failSend(error, size, host, peer.port, resolved, callback, reject);
       return;
     }
     const time = batchClockMs();

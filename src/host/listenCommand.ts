@@ -12,7 +12,7 @@ import { Commands } from './commandIds';
 import type { ErrorAction } from './errorReporter';
 import { formatEndpoint, socketTitle } from './format';
 import { errorCode, registerGuarded } from './guardedCommand';
-import { isLoopback, isWildcard, localAddresses } from './localAddresses';
+import { isLoopback, isWildcard, localAddresses } from '../core/localAddresses';
 import { askInput, askMany, askPick, BACK, type Check } from './quickInput';
 import type { SurfaceDeps } from './surfaceDeps';
 

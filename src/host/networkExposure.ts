@@ -8,7 +8,7 @@
 
 import * as vscode from 'vscode';
 import type { BindGuard } from '../core/udpFile';
-import { exposesToNetwork, isWildcard } from './localAddresses';
+import { exposesToNetwork, isWildcard } from '../core/localAddresses';
 
 type Choice = vscode.QuickPickItem & { bind: 'network' | 'local' | 'cancel' };
 

@@ -11,7 +11,7 @@ import { Commands } from './commandIds';
 import { validationError } from '../core/errors';
 import { formatEndpoint, socketTitle } from './format';
 import { registerGuarded } from './guardedCommand';
-import { localAddresses } from './localAddresses';
+import { localAddresses } from '../core/localAddresses';
 import { askInput, askPick, BACK } from './quickInput';
 import { findSocket, socketFor, socketPickItem } from './socketRefs';
 import type { SurfaceDeps } from './surfaceDeps';

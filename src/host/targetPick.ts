@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { SocketRegistry } from '../core/socketRegistry';
 import { parseHostPort, type HostPort } from '../shared/validation';
 import { formatCount, formatEndpoint, socketTitle } from './format';
-import { isWildcard } from './localAddresses';
+import { isWildcard } from '../core/localAddresses';
 import { askPick, type Back } from './quickInput';
 import type { Recents } from './recents';
 

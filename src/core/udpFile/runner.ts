@@ -16,6 +16,7 @@ import { escapeRegExp, expressionsOf, isLiteral, TemplateError } from './templat
 import { templatesOf } from './parser';
 import { SendScheduler } from '../sendScheduler';
 import { GuardedRegex, RegexTimeoutError } from '../regexGuard';
+import { senderBindAddress } from '../localAddresses';
 
 // ------------------------------------------------------------------------------------ what the runner needs
 
@@ -435,9 +436,7 @@ function renderTarget(block: Block, context: RunContext, seq: number): ResolvedT
 
 function renderFrom(block: Block, context: RunContext, seq: number, target: ResolvedTarget): { address: string; port: number } {
   if (block.from === undefined) {
-    // Loopback targets get a loopback sender (nothing leaves the machine); others the wildcard, so routing works.
-    const loopback = target.host === 'localhost' || target.host!.startsWith('127.') || target.host === '::1';
-    return { address: loopback ? defaultListenAddress(target.type) : target.type === 'udp6' ? '::' : '0.0.0.0', port: 0 };
+    return { address: senderBindAddress(target.host!, target.type), port: 0 };
   }
   const text = renderOrThrow(context, block.from, seq).replace(/^udp:\/\//i, '');
   const spec = parseBindSpec(text);

@@ -2,9 +2,9 @@
 // loopback does not, and an address that is not on this machine cannot be bound at all (the core says why).
 import * as assert from 'assert';
 import * as os from 'os';
-import { exposesToNetwork, isLoopback, isWildcard, localAddresses } from '../../../src/host/localAddresses';
+import { exposesToNetwork, isLoopback, isWildcard, localAddresses, senderBindAddress } from '../../../src/core/localAddresses';
 
-describe('host local addresses and network exposure', () => {
+describe('core: local addresses, network exposure, and where a sender binds', () => {
   it('knows the wildcards in their spellings', () => {
     for (const a of ['0.0.0.0', '::', '::0', '0:0:0:0:0:0:0:0']) assert.equal(isWildcard(a), true, a);
     for (const a of ['127.0.0.1', '::1', '0.0.0.1', '10.0.0.0']) assert.equal(isWildcard(a), false, a);
@@ -32,5 +32,16 @@ describe('host local addresses and network exposure', () => {
     const list = localAddresses();
     assert.ok(list.some((l) => l.address === '127.0.0.1' && l.internal), 'loopback is listed');
     for (const l of list.filter((l) => /^fe[89ab]/i.test(l.address))) assert.match(l.address, /%.+$/);
+  });
+
+  it('binds a sending socket to loopback for a loopback destination of its family, else to its wildcard', () => {
+    assert.equal(senderBindAddress('127.0.0.5', 'udp4'), '127.0.0.1');
+    assert.equal(senderBindAddress('localhost', 'udp4'), '127.0.0.1');
+    assert.equal(senderBindAddress('localhost', 'udp6'), '::1');
+    assert.equal(senderBindAddress('::1', 'udp6'), '::1');
+    // An IPv4-mapped loopback address is not reachable from a socket bound to ::1.
+    assert.equal(senderBindAddress('::ffff:127.0.0.1', 'udp6'), '::');
+    assert.equal(senderBindAddress('192.0.2.1', 'udp4'), '0.0.0.0');
+    assert.equal(senderBindAddress('2001:db8::1', 'udp6'), '::');
   });
 });
