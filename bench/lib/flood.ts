@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { SkipSection } from './context';
 import { readUdpSocket, waitForEmptyQueue } from './procNetUdp';
 import { type Worker } from './workers';
-import { type FloodArgs, type FloodResult } from '../workers/sender';
+import { type FloodArgs, type FloodResult, type InterleaveResult } from '../workers/sender';
 
 export interface TrialResult {
   sent: number;
@@ -79,6 +79,53 @@ export async function floodTrial(
     };
   } finally {
     await receiver.close();
+  }
+}
+
+export interface InterleavePlan {
+  size: number;
+  /** Datagrams per phase (one receiver's turn). */
+  phaseCount: number;
+  /** Measured phases per receiver. */
+  phasesEach: number;
+  /** Datagrams each receiver gets first, unmeasured: code optimized, buffers and the log's memory in use. */
+  warmUpCount: number;
+}
+
+/**
+ * One flat-out trial of several receivers at once: all bound, then flooded in turns of one phase each (see the
+ * sender's `interleave`), so that they are compared over the same seconds of this shared machine instead of
+ * trials seconds apart. Each receiver's figures sum its phases; CPU is what its process used from the end of the
+ * warm-up to the end of the trial. Receivers are listed baseline first; results come in the same order.
+ */
+export async function interleavedTrial(receivers: readonly Receiver[], sender: Worker, plan: InterleavePlan): Promise<TrialResult[]> {
+  const ports: number[] = [];
+  try {
+    for (const receiver of receivers) ports.push(await receiver.bind());
+    const maxMs = 120_000;
+    if (plan.warmUpCount > 0) await sender.request<InterleaveResult>('interleave', { ports, size: plan.size, phaseCount: plan.warmUpCount, phasesEach: 1, maxMs }, maxMs + 15_000);
+    const before = await Promise.all(receivers.map((r) => r.settle()));
+    const result = await sender.request<InterleaveResult>('interleave', { ports, size: plan.size, phaseCount: plan.phaseCount, phasesEach: plan.phasesEach, maxMs }, maxMs + 15_000);
+    const after = await Promise.all(receivers.map((r) => r.settle()));
+    return receivers.map((receiver, i) => {
+      const totals = result.perPort[i]!;
+      const kernelCount = totals.sent - totals.drops;
+      const own = after[i]!.received !== undefined && before[i]!.received !== undefined ? after[i]!.received! - before[i]!.received! : undefined;
+      const received = receiver.countByKernel || own === undefined ? kernelCount : own;
+      const cpuMs = after[i]!.cpuMs !== undefined && before[i]!.cpuMs !== undefined ? after[i]!.cpuMs! - before[i]!.cpuMs! : undefined;
+      return {
+        sent: totals.sent,
+        received,
+        ownCount: own,
+        kernelCount,
+        ms: totals.ms,
+        perSecond: received / (totals.ms / 1000),
+        lossPercent: totals.sent > 0 ? (100 * (totals.sent - received)) / totals.sent : 0,
+        cpuUsPerDatagram: cpuMs !== undefined && received > 0 ? (cpuMs * 1000) / received : undefined,
+      };
+    });
+  } finally {
+    for (const receiver of receivers) await receiver.close(); // (each is safe to close unbound)
   }
 }
 

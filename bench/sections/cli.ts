@@ -1,6 +1,6 @@
 // 6. CLI: `udp-lab listen --json` (the production bundle) writing to /dev/null, against the same flood as
-// ingest, paired in alternating rounds with a raw dgram receiver that is, like the CLI, a process started for
-// each trial (freshRawReceiver). The CLI cannot report a count without
+// ingest, flooded in turns with a raw dgram receiver that is, like the CLI, a process started for each trial
+// (freshRawReceiver). The CLI cannot report a count without
 // printing it, so for both receivers the count is the kernel's (sent − datagrams dropped at the socket),
 // cross-checked against the raw receiver's own counter.
 
@@ -13,7 +13,7 @@ import { readUdpSocket } from '../lib/procNetUdp';
 import { formatNumber } from '../lib/report';
 import { describeSpread, summarize } from '../lib/stats';
 import { Worker } from '../lib/workers';
-import { floodPlan, pairedRounds, reportCpu, SIZES } from './ingest';
+import { floodPlan, interleavedPairs, reportCpu, SIZES } from './ingest';
 
 /** CPU time (user + system) a process has used, from /proc/<pid>/stat (fields 14 and 15, in clock ticks). */
 function processCpuMs(pid: number): number | undefined {
@@ -123,8 +123,8 @@ export async function cli(ctx: BenchContext): Promise<void> {
   try {
     for (const size of SIZES) {
       const label = size >= 1024 ? `${size / 1024} KB` : `${size} B`;
-      ctx.log(`cli ${label}: ${plan.rounds} rounds of ${plan.count} datagrams, flat out`);
-      const pairs = await pairedRounds(raw, cliRecv, sender, plan.rounds, { size, count: plan.count, rate: 0, maxMs: 20_000 }, !ctx.quick);
+      ctx.log(`cli ${label}: ${plan.trials} trials of ${plan.phasesEach} turns of ${formatNumber(plan.phaseCount)} datagrams each, flat out`);
+      const pairs = await interleavedPairs(raw, cliRecv, sender, plan, size);
       const rawRate = summarize(pairs.map((p) => p.base.perSecond));
       const cliRate = summarize(pairs.map((p) => p.cand.perSecond));
       const ratio = summarize(pairs.map((p) => p.cand.perSecond / p.base.perSecond));

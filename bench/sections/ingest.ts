@@ -1,9 +1,9 @@
 // 1. Ingest: the same flood at a raw dgram receiver and at UDP Lab's core path (socket → log ring → stats →
-// batched view updates into a sink doing the panel host's work), alternating raw/core in every round
-// (ABBA order against drift) and comparing each round's pair, so the machine's noise hits both alike.
+// batched view updates into a sink doing the panel host's work). Flat out, both are bound at once and flooded in
+// short turns (ABBA order), so the machine's noise hits both alike; paced, in alternating sequential trials.
 
 import { type BenchContext } from '../lib/context';
-import { floodTrial, type Receiver, type TrialResult, requireWorker, workerReceiver } from '../lib/flood';
+import { floodTrial, interleavedTrial, type InterleavePlan, type Receiver, type TrialResult, requireWorker, workerReceiver } from '../lib/flood';
 import { formatNumber } from '../lib/report';
 import { describeSpread, summarize } from '../lib/stats';
 import { Worker } from '../lib/workers';
@@ -13,36 +13,53 @@ export const SIZES = [64, 1024] as const;
 /** The product's design rate (the panel keeps up with 100 000 datagrams/s): loss is compared there. */
 const PACED_RATE = 100_000;
 
-export interface FloodPlan {
-  rounds: number;
-  count: number;
+export interface FloodPlan extends Omit<InterleavePlan, 'size'> {
+  /** Flat-out trials, each interleaving baseline and candidate phase by phase; the ratio is their median. */
+  trials: number;
   pacedRounds: number;
   pacedCount: number;
 }
 
 export function floodPlan(quick: boolean): FloodPlan {
   return quick
-    ? { rounds: 1, count: 60_000, pacedRounds: 1, pacedCount: 30_000 }
-    : // 9 pairs, not 5: on this shared 2-core machine single pairs range ±15 % around the median, and with 5 the
-      // median itself moved from run to run by more than the margin the 0.9 targets are judged by (ingest 1 KB
-      // core/raw 1.18, 0.92 and 0.88 in three full runs of one day).
-      { rounds: 9, count: 300_000, pacedRounds: 3, pacedCount: 200_000 };
+    ? { trials: 1, phaseCount: 15_000, phasesEach: 2, warmUpCount: 5_000, pacedRounds: 1, pacedCount: 30_000 }
+    : // Phases of 20 000 datagrams (~0.1–0.2 s), ten each per trial, nine trials. Trials of 300 000 datagrams per
+      // receiver run one after the other ranged ±15–30 % pair to pair on this shared 2-core machine, and the median
+      // of 9 or even 25 such pairs moved from run to run by more than the margin the targets are judged by; in
+      // turns this short both receivers see the same seconds of the machine.
+      { trials: 9, phaseCount: 20_000, phasesEach: 10, warmUpCount: 20_000, pacedRounds: 3, pacedCount: 200_000 };
 }
 
-/** Runs `rounds` rounds of baseline/candidate pairs (order alternating), one warm-up pair first. */
+/** `trials` interleaved trials of baseline and candidate (which goes first alternates), as pairs. */
+export async function interleavedPairs(
+  baseline: Receiver,
+  candidate: Receiver,
+  sender: Worker,
+  plan: FloodPlan,
+  size: number,
+): Promise<Array<{ base: TrialResult; cand: TrialResult }>> {
+  const pairs: Array<{ base: TrialResult; cand: TrialResult }> = [];
+  for (let t = 0; t < plan.trials; t++) {
+    const planForSize = { size, phaseCount: plan.phaseCount, phasesEach: plan.phasesEach, warmUpCount: plan.warmUpCount };
+    if (t % 2 === 0) {
+      const [base, cand] = await interleavedTrial([baseline, candidate], sender, planForSize);
+      pairs.push({ base: base!, cand: cand! });
+    } else {
+      const [cand, base] = await interleavedTrial([candidate, baseline], sender, planForSize);
+      pairs.push({ base: base!, cand: cand! });
+    }
+  }
+  return pairs;
+}
+
+/** `rounds` sequential trial pairs of baseline and candidate (order alternating): the paced runs. */
 export async function pairedRounds(
   baseline: Receiver,
   candidate: Receiver,
   sender: Worker,
   rounds: number,
   flood: { size: number; count: number; rate: number; maxMs: number },
-  warmUp: boolean,
 ): Promise<Array<{ base: TrialResult; cand: TrialResult }>> {
-  if (warmUp) {
-    const small = { ...flood, count: Math.min(flood.count, 50_000), rate: 0 };
-    await floodTrial(baseline, sender, small);
-    await floodTrial(candidate, sender, small);
-  }
   const pairs: Array<{ base: TrialResult; cand: TrialResult }> = [];
   for (let r = 0; r < rounds; r++) {
     if (r % 2 === 0) {
@@ -89,8 +106,8 @@ export async function ingest(ctx: BenchContext): Promise<void> {
   try {
     for (const size of SIZES) {
       const label = size >= 1024 ? `${size / 1024} KB` : `${size} B`;
-      ctx.log(`ingest ${label}: ${plan.rounds} rounds of ${plan.count} datagrams, flat out`);
-      const flat = await pairedRounds(raw, core, sender, plan.rounds, { size, count: plan.count, rate: 0, maxMs: 20_000 }, !ctx.quick);
+      ctx.log(`ingest ${label}: ${plan.trials} trials of ${plan.phasesEach} turns of ${formatNumber(plan.phaseCount)} datagrams each, flat out`);
+      const flat = await interleavedPairs(raw, core, sender, plan, size);
       const rawRate = summarize(flat.map((p) => p.base.perSecond));
       const coreRate = summarize(flat.map((p) => p.cand.perSecond));
       const ratio = summarize(flat.map((p) => p.cand.perSecond / p.base.perSecond));
@@ -105,7 +122,7 @@ export async function ingest(ctx: BenchContext): Promise<void> {
 
       ctx.log(`ingest ${label}: ${plan.pacedRounds} rounds of ${plan.pacedCount} datagrams at ${PACED_RATE}/s`);
       const maxMs = (plan.pacedCount / PACED_RATE) * 1000 + 5_000;
-      const paced = await pairedRounds(raw, core, sender, plan.pacedRounds, { size, count: plan.pacedCount, rate: PACED_RATE, maxMs }, false);
+      const paced = await pairedRounds(raw, core, sender, plan.pacedRounds, { size, count: plan.pacedCount, rate: PACED_RATE, maxMs });
       const pRaw = summarize(paced.map((p) => p.base.lossPercent));
       const pCore = summarize(paced.map((p) => p.cand.lossPercent));
       ctx.report.info(`ingest ${label} raw loss at 100k/s`, pRaw.median, '%', describeSpread(pRaw, pct));
