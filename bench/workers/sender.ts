@@ -3,7 +3,7 @@
 
 import * as dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import { readKernelUdpSocket } from '../../src/core/kernelDrops';
+import { readUdpSocket, waitForEmptyQueue } from '../lib/procNetUdp';
 import { serve } from './ipc';
 
 export interface FloodArgs {
@@ -26,40 +26,61 @@ export interface FloodResult {
 /** Sends per turn of the event loop: large enough to amortize the turn, small enough to see errors. */
 const CHUNK = 256;
 
-async function flood(args: FloodArgs): Promise<FloodResult> {
+/** Errors of the sender's sockets, counted (sends on a connected socket report them here, not by return). */
+interface ErrorTally {
+  errors: number;
+  firstError?: string;
+}
+
+/** A udp4 socket connected to 127.0.0.1:`port`, its errors counted in `tally`. */
+async function connectedSocket(port: number, tally: ErrorTally): Promise<dgram.Socket> {
   const socket = dgram.createSocket('udp4');
-  let errors = 0;
-  let firstError: string | undefined;
   socket.on('error', (e) => {
-    errors++;
-    firstError ??= e.message;
+    tally.errors++;
+    tally.firstError ??= e.message;
   });
-  await new Promise<void>((resolve) => socket.connect(args.port, '127.0.0.1', resolve));
-  const payload = Buffer.alloc(args.size, 0x61);
-  let sent = 0;
+  await new Promise<void>((resolve) => socket.connect(port, '127.0.0.1', resolve));
+  return socket;
+}
+
+/**
+ * Sends `count` copies of `payload` on a connected socket, CHUNK per turn of the event loop, flat out (`rate` 0) or
+ * paced to `rate` per second; stops at `deadline` whatever the count. Returns how many were sent.
+ */
+function sendCount(socket: dgram.Socket, payload: Buffer, count: number, rate: number, deadline: number): Promise<number> {
   const start = performance.now();
-  const deadline = start + args.maxMs;
-  await new Promise<void>((resolve) => {
+  let sent = 0;
+  return new Promise<number>((resolve) => {
     const step = (): void => {
       const now = performance.now();
-      if (now >= deadline) return resolve();
-      const due = args.rate > 0 ? Math.floor(((now - start) * args.rate) / 1000) + 1 : args.count;
-      const limit = Math.min(args.count, due, sent + CHUNK);
+      if (now >= deadline) return resolve(sent);
+      const due = rate > 0 ? Math.floor(((now - start) * rate) / 1000) + 1 : count;
+      const limit = Math.min(count, due, sent + CHUNK);
       while (sent < limit) {
         socket.send(payload);
         sent++;
       }
-      if (sent >= args.count) resolve();
+      if (sent >= count) resolve(sent);
       // Paced: sleep between bursts (as a real sender would) rather than spin, so on a 2-core machine the
       // sender does not steal the receiver's core; flat out: only yield one turn of the event loop.
-      else if (args.rate > 0 && sent >= due) setTimeout(step, 1);
+      else if (rate > 0 && sent >= due) setTimeout(step, 1);
       else setImmediate(step);
     };
     step();
   });
+}
+
+const closeSocket = (socket: dgram.Socket) => new Promise<void>((resolve) => socket.close(() => resolve()));
+
+async function flood(args: FloodArgs): Promise<FloodResult> {
+  const tally: ErrorTally = { errors: 0 };
+  const socket = await connectedSocket(args.port, tally);
+  const payload = Buffer.alloc(args.size, 0x61);
+  const start = performance.now();
+  const sent = await sendCount(socket, payload, args.count, args.rate, start + args.maxMs);
   const ms = performance.now() - start;
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return { sent, errors, ms, ...(firstError ? { firstError } : {}) };
+  await closeSocket(socket);
+  return { sent, ...tally, ms };
 }
 
 export interface InterleaveArgs {
@@ -97,22 +118,10 @@ export interface InterleaveResult {
  */
 async function interleave(args: InterleaveArgs): Promise<InterleaveResult> {
   const n = args.ports.length;
-  let errors = 0;
-  let firstError: string | undefined;
-  const sockets = await Promise.all(
-    args.ports.map(async (port) => {
-      const socket = dgram.createSocket('udp4');
-      socket.on('error', (e) => {
-        errors++;
-        firstError ??= e.message;
-      });
-      await new Promise<void>((resolve) => socket.connect(port, '127.0.0.1', resolve));
-      return socket;
-    }),
-  );
+  const tally: ErrorTally = { errors: 0 };
+  const sockets = await Promise.all(args.ports.map((port) => connectedSocket(port, tally)));
   const payload = Buffer.alloc(args.size, 0x61);
   const perPort: PortTotals[] = args.ports.map(() => ({ sent: 0, drops: 0, ms: 0 }));
-  const kernel = (port: number) => readKernelUdpSocket({ port, family: 'IPv4' });
   const deadline = performance.now() + args.maxMs;
   try {
     for (let phase = 0; phase < n * args.phasesEach && performance.now() < deadline; phase++) {
@@ -121,36 +130,20 @@ async function interleave(args: InterleaveArgs): Promise<InterleaveResult> {
       const index = round % 2 === 0 ? phase % n : n - 1 - (phase % n);
       const port = args.ports[index]!;
       const socket = sockets[index]!;
-      const dropsBefore = kernel(port)?.drops ?? 0;
+      const dropsBefore = readUdpSocket(port)?.drops ?? 0;
       const start = performance.now();
-      let sent = 0;
-      await new Promise<void>((resolve) => {
-        const step = (): void => {
-          const limit = Math.min(args.phaseCount, sent + CHUNK);
-          while (sent < limit) {
-            socket.send(payload);
-            sent++;
-          }
-          if (sent >= args.phaseCount || performance.now() >= deadline) resolve();
-          else setImmediate(step);
-        };
-        step();
-      });
+      const sent = await sendCount(socket, payload, args.phaseCount, 0, deadline);
       // The phase ends when the receiver has read everything the kernel kept for it.
-      for (;;) {
-        const view = kernel(port);
-        if (!view || view.rxQueueBytes === 0 || performance.now() >= deadline) break;
-        await new Promise((r) => setTimeout(r, 1));
-      }
+      await waitForEmptyQueue(port, Math.max(0, deadline - performance.now()));
       const totals = perPort[index]!;
       totals.ms += performance.now() - start;
       totals.sent += sent;
-      totals.drops += (kernel(port)?.drops ?? 0) - dropsBefore;
+      totals.drops += (readUdpSocket(port)?.drops ?? 0) - dropsBefore;
     }
   } finally {
-    await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    await Promise.all(sockets.map(closeSocket));
   }
-  return { perPort, errors, ...(firstError ? { firstError } : {}) };
+  return { perPort, ...tally };
 }
 
 serve({ flood, interleave });
