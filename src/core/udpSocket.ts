@@ -461,6 +461,8 @@ export class UdpSocket implements Disposable {
   /**
    * Sends `bytes` to `target` (host names resolved, respecting this socket's family), or to the connected peer
    * when `target` is omitted. Resolves with the number of bytes sent once the OS has taken the datagram.
+   * As with dgram's own send, `bytes` must stay unchanged until then: the send may wait in the OS's queue, and
+   * the log copies the bytes when it is answered (one copy per datagram, not two).
    */
   send(bytes: Uint8Array, target?: SendTarget): Promise<number> {
     // The shared executor hands over resolve/reject without a closure per send (see captureSettlers).
@@ -473,7 +475,7 @@ export class UdpSocket implements Disposable {
   }
 
   /**
-   * `send` for hot loops (the scheduler, floods): the same checks, copy, stats and log, answered through
+   * `send` for hot loops (the scheduler, floods): the same checks, stats and log, answered through
    * `callback` — always asynchronously, exactly once — instead of a Promise per datagram. The callback gets a
    * UdpLabError or null, and the number of bytes sent.
    */
@@ -585,12 +587,11 @@ export class UdpSocket implements Disposable {
       answerError(this.noteError(new UdpLabError('EMSGSIZE', message, { operation: 'send', socketId: this.id })), callback, reject);
       return;
     }
-    // Our own copy (kept by the queue until dgram is done with it): what goes out, and is logged, is what the
-    // caller passed, even if it reuses its buffer at once.
-    const copy = this.inFlight.push(bytes, peer, host, resolved, callback, resolve, reject);
+    // No copy here: the caller keeps `bytes` unchanged until the answer (see send), and the log copies them then.
+    this.inFlight.push(bytes, peer, host, resolved, callback, resolve, reject);
     try {
-      if (address === undefined) socket.send(copy, this.afterSend);
-      else socket.send(copy, peer.port, address, this.afterSend);
+      if (address === undefined) socket.send(bytes, this.afterSend);
+      else socket.send(bytes, peer.port, address, this.afterSend);
     } catch (error) {
       // Refused synchronously (dgram never calls back then): it is the newest entry.
       this.inFlight.pop();
@@ -608,12 +609,12 @@ export class UdpSocket implements Disposable {
     const queue = this.inFlight;
     if (queue.size === 0) return; // already failed by close (dgram cancels queued sends after 'close')
     const slot = queue.head;
-    const copy = queue.bytes[slot]!;
+    const bytes = queue.bytes[slot]!;
     const peer = queue.peers[slot]!;
     const callback = queue.callbacks[slot];
     const resolve = queue.resolves[slot];
     const reject = queue.rejects[slot];
-    const size = copy.length;
+    const size = bytes.byteLength;
     if (error) {
       const host = queue.hosts[slot];
       const resolved = queue.resolved[slot];
@@ -624,9 +625,9 @@ export class UdpSocket implements Disposable {
     const time = batchClockMs();
     this.stats.recordOut(size, peer, time);
     const log = this.log;
-    if (log !== undefined) log.append(this.id, 'out', peer, copy, time);
-    // The queue's copy may be a view into memory it reuses: listeners get a Buffer of their own.
-    if (this.sendEmitter.hasListeners) this.sendEmitter.fire({ bytes: Buffer.isBuffer(copy) ? copy : Buffer.from(copy), peer, size, time });
+    if (log !== undefined) log.append(this.id, 'out', peer, bytes, time);
+    // The bytes are the caller's, free for it to reuse after this answer: listeners get a copy of their own.
+    if (this.sendEmitter.hasListeners) this.sendEmitter.fire({ bytes: Buffer.from(bytes), peer, size, time });
     queue.shift();
     if (callback !== undefined) callback(null, sent ?? size);
     else resolve!(sent ?? size);
@@ -639,11 +640,10 @@ export class UdpSocket implements Disposable {
       const slot = queue.head;
       const callback = queue.callbacks[slot];
       const reject = queue.rejects[slot];
-      const size = queue.bytes[slot]!.length;
+      const size = queue.bytes[slot]!.byteLength;
       queue.shift();
       answerError(toUdpLabError(Object.assign(new Error('Not running'), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' }), this.context('send', { size })), callback, reject);
     }
-    queue.release();
   }
 
   private resolveOptions(): { type: SocketType; dualStack: boolean } {

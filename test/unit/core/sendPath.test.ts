@@ -68,6 +68,7 @@ describe('core: send path (in-flight queue, callback form)', () => {
               assert.equal(sync, false, 'the callback is never called synchronously');
               assert.equal(calls, 1, 'exactly once');
               order.push(size);
+              bytes.fill(0); // answered: the caller may reuse its buffer now
               if (error) reject(error);
               else resolve(n);
             });
@@ -75,9 +76,8 @@ describe('core: send path (in-flight queue, callback form)', () => {
           }),
         );
       } else {
-        answers.push(s.send(bytes, target).then((n) => (order.push(size), n)));
+        answers.push(s.send(bytes, target).then((n) => (order.push(size), bytes.fill(0), n)));
       }
-      bytes.fill(0); // the caller reuses its buffer at once: what goes out is what it passed
     }
     const results = await Promise.all(answers);
     assert.deepEqual(results, Array.from({ length: 600 }, (_, i) => i + 1), 'each send answered with its own byte count');
@@ -89,14 +89,14 @@ describe('core: send path (in-flight queue, callback form)', () => {
     assert.deepEqual(r.sizes, results);
     assert.ok(r.payloads.every((p) => p.every((b) => b === (p.length & 0xff))), 'every datagram arrived with the bytes given');
     assert.deepEqual(sent.values.map((d) => d.size), results, 'onDidSend once per datagram, in order');
-    assert.ok(sent.values.every((d) => d.bytes.every((b) => b === (d.size & 0xff))), 'the bytes sent, not the reused buffer');
+    assert.ok(sent.values.every((d) => d.bytes.every((b) => b === (d.size & 0xff))), 'listeners got copies: the buffers reused after the answer left them alone');
     const logged = log.since(0);
     assert.equal(logged.length, 600);
-    assert.ok(logged.every((d, i) => d.direction === 'out' && d.size === i + 1 && d.bytes[0] === ((i + 1) & 0xff) && d.peer.port === r.port));
+    assert.ok(logged.every((d, i) => d.direction === 'out' && d.size === i + 1 && d.bytes.every((b) => b === ((i + 1) & 0xff)) && d.peer.port === r.port), 'the log copied the bytes as sent');
     assert.equal(s.stats.datagramsOut, 600);
   });
 
-  it('keeps every datagram exact while its copies turn over the staging memory many times (waves, sizes up to 20 KB)', async () => {
+  it('keeps every datagram exact while sends overlap in waves (sizes up to 20 KB), each buffer reused once answered', async () => {
     const log = new DatagramLog();
     const s = await socket(log);
     const r = await receiver();
@@ -110,15 +110,19 @@ describe('core: send path (in-flight queue, callback form)', () => {
     // A sliding window of sends in flight (the scheduler's back-pressure), so completions and new copies overlap.
     const sendOne = (done: (error?: unknown) => void): void => {
       const n = sizes.length;
-      // Up to 15 KB (the staging ring wraps, and fills), some over the staging limit, some empty.
+      // Up to 20 KB, some empty.
       const size = n % 37 === 0 ? 20_000 : n % 41 === 0 ? 0 : 500 + ((n * 977) % 15_000);
       sizes.push(size);
       const bytes = pattern(n, size);
-      if (n % 2) s.send(bytes, target).then(() => done(), done);
-      else s.sendWithCallback(bytes, target, done);
-      bytes.fill(0xee);
+      // Answered: the caller reuses its buffer, which must change neither what went out nor what was logged.
+      const answered = (error?: unknown): void => {
+        bytes.fill(0xee);
+        done(error);
+      };
+      if (n % 2) s.send(bytes, target).then(() => answered(), answered);
+      else s.sendWithCallback(bytes, target, answered);
     };
-    // Each answer starts the next send at once (80 chains, ~600 KB in flight), so the ring is never empty long enough to start over.
+    // Each answer starts the next send at once (80 chains, ~600 KB in flight).
     const total = 400; // ~3 MB: within the receiver's buffer, so the kernel drops none
     let failed = 0;
     await new Promise<void>((resolve) => {
