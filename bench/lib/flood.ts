@@ -51,6 +51,25 @@ export function workerReceiver(label: string, worker: Worker): Receiver {
   };
 }
 
+/**
+ * A trial's figures from what the sender and the kernel saw (`sent`, `kernelCount` = sent − drops at the socket)
+ * and what the receiver said of itself (`ownCount`, `cpuMs`): received is its own count unless it counts by the
+ * kernel (or has none); the rate is over `ms`, the sending plus the draining of its queue.
+ */
+function trialResult(receiver: Receiver, sent: number, kernelCount: number, ownCount: number | undefined, ms: number, cpuMs: number | undefined): TrialResult {
+  const received = receiver.countByKernel || ownCount === undefined ? kernelCount : ownCount;
+  return {
+    sent,
+    received,
+    ownCount,
+    kernelCount,
+    ms,
+    perSecond: received / (ms / 1000),
+    lossPercent: sent > 0 ? (100 * (sent - received)) / sent : 0,
+    cpuUsPerDatagram: cpuMs !== undefined && received > 0 ? (cpuMs * 1000) / received : undefined,
+  };
+}
+
 export async function floodTrial(
   receiver: Receiver,
   sender: Worker,
@@ -63,20 +82,7 @@ export async function floodTrial(
     const kernel = readUdpSocket(port);
     const sent = result.sent - result.errors;
     const settled = await receiver.settle();
-    const counted = settled.received;
-    const kernelCount = sent - (kernel?.drops ?? 0);
-    const received = receiver.countByKernel || counted === undefined ? kernelCount : counted;
-    const ms = result.ms + drainMs;
-    return {
-      sent,
-      received,
-      ownCount: counted,
-      kernelCount,
-      ms,
-      perSecond: received / (ms / 1000),
-      lossPercent: sent > 0 ? (100 * (sent - received)) / sent : 0,
-      cpuUsPerDatagram: settled.cpuMs !== undefined && received > 0 ? (settled.cpuMs * 1000) / received : undefined,
-    };
+    return trialResult(receiver, sent, sent - (kernel?.drops ?? 0), settled.received, result.ms + drainMs, settled.cpuMs);
   } finally {
     await receiver.close();
   }
@@ -96,7 +102,7 @@ export interface InterleavePlan {
  * One flat-out trial of several receivers at once: all bound, then flooded in turns of one phase each (see the
  * sender's `interleave`), so that they are compared over the same seconds of this shared machine instead of
  * trials seconds apart. Each receiver's figures sum its phases; CPU is what its process used from the end of the
- * warm-up to the end of the trial. Receivers are listed baseline first; results come in the same order.
+ * warm-up to the end of the trial. Results come in the order the receivers are given.
  */
 export async function interleavedTrial(receivers: readonly Receiver[], sender: Worker, plan: InterleavePlan): Promise<TrialResult[]> {
   const ports: number[] = [];
@@ -107,22 +113,11 @@ export async function interleavedTrial(receivers: readonly Receiver[], sender: W
     const before = await Promise.all(receivers.map((r) => r.settle()));
     const result = await sender.request<InterleaveResult>('interleave', { ports, size: plan.size, phaseCount: plan.phaseCount, phasesEach: plan.phasesEach, maxMs }, maxMs + 15_000);
     const after = await Promise.all(receivers.map((r) => r.settle()));
+    const growth = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? b - a : undefined);
     return receivers.map((receiver, i) => {
       const totals = result.perPort[i]!;
-      const kernelCount = totals.sent - totals.drops;
-      const own = after[i]!.received !== undefined && before[i]!.received !== undefined ? after[i]!.received! - before[i]!.received! : undefined;
-      const received = receiver.countByKernel || own === undefined ? kernelCount : own;
-      const cpuMs = after[i]!.cpuMs !== undefined && before[i]!.cpuMs !== undefined ? after[i]!.cpuMs! - before[i]!.cpuMs! : undefined;
-      return {
-        sent: totals.sent,
-        received,
-        ownCount: own,
-        kernelCount,
-        ms: totals.ms,
-        perSecond: received / (totals.ms / 1000),
-        lossPercent: totals.sent > 0 ? (100 * (totals.sent - received)) / totals.sent : 0,
-        cpuUsPerDatagram: cpuMs !== undefined && received > 0 ? (cpuMs * 1000) / received : undefined,
-      };
+      const own = growth(before[i]!.received, after[i]!.received);
+      return trialResult(receiver, totals.sent, totals.sent - totals.drops, own, totals.ms, growth(before[i]!.cpuMs, after[i]!.cpuMs));
     });
   } finally {
     for (const receiver of receivers) await receiver.close(); // (each is safe to close unbound)

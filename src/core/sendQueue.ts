@@ -4,8 +4,8 @@
 // the kernel took is answered on the next tick (process.nextTick is first in, first out), and one it could not
 // take yet waits in libuv's queue, which sends and completes in order and lets no later send past it. So one
 // shared completion callback can take the oldest entry instead of dgram getting a fresh closure per datagram.
-// An entry is a slot in parallel arrays (a ring that grows by doubling), so a send allocates nothing here: at 10⁵ sends/s a closure, a context object and a Promise per
-// datagram were a visible share of the send path.
+// An entry is a slot in parallel arrays (a ring that grows by doubling), so a send allocates nothing here: at
+// 10⁵ sends/s a closure, a context object and a Promise per datagram were a visible share of the send path.
 //
 // The queue holds the caller's bytes, not a copy: UdpSocket's contract (like dgram's own) is that they stay
 // unchanged until the send is answered, and the log copies them then. A staging copy per send — into a ring of
