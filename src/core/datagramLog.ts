@@ -37,6 +37,12 @@ const INITIAL_CAPACITY = 1024;
 const IN = 0;
 const OUT = 1;
 const EMPTY_SLAB = new Uint8Array(0);
+/**
+ * The copy into a slab, called as `copyInto.call(slab, bytes, offset)`. `slab.set(...)` reads the method off the
+ * slab first, and in this hot path V8 compiled that read (and `byteLength` reads, hence `slabBytes` and the
+ * `size` argument) as calls to its generic property-lookup stub; a known function called directly is not.
+ */
+const copyInto = Uint8Array.prototype.set;
 
 export class DatagramLog {
   private caps: LogCaps;
@@ -60,6 +66,8 @@ export class DatagramLog {
   /** The slab being filled and where its free space starts. */
   private slab: Uint8Array = EMPTY_SLAB;
   private slabUsed = 0;
+  /** `slab.byteLength`, kept as a number (see copyInto). */
+  private slabBytes = 0;
   /** Emptied full-size slabs, ready to be filled again (see MAX_SPARE_SLABS). */
   private readonly spareSlabs: Uint8Array[] = [];
   private slabAllocations = 0;
@@ -129,9 +137,9 @@ export class DatagramLog {
   /**
    * Records one datagram and returns its seq. The log copies `bytes` (the caller may reuse its buffer at once);
    * `peer` is kept by reference, so it must not be mutated afterwards (sockets pass one object per peer).
+   * `size` is `bytes.byteLength`, for a caller that has read it already.
    */
-  append(socketId: string, direction: Direction, peer: Endpoint, bytes: Uint8Array, time: number): number {
-    const size = bytes.byteLength;
+  append(socketId: string, direction: Direction, peer: Endpoint, bytes: Uint8Array, time: number, size: number = bytes.byteLength): number {
     // Make room: by count, then by bytes (but never evict the entry being added).
     if (this.count === this.capacity) {
       if (this.capacity < this.caps.maxCount) this.relayout(Math.min(this.caps.maxCount, this.capacity * 2));
@@ -140,15 +148,16 @@ export class DatagramLog {
     const maxBytes = this.caps.maxBytes;
     while (this.count > 0 && this.byteTotal + size > maxBytes) this.evictOldest();
 
-    if (this.slabUsed + size > this.slab.byteLength) {
+    if (this.slabUsed + size > this.slabBytes) {
       const full = this.slab;
       this.slab = (size <= SLAB_BYTES && this.spareSlabs.pop()) || this.newSlab(size > SLAB_BYTES ? size : SLAB_BYTES);
       this.slabUsed = 0;
+      this.slabBytes = this.slab.byteLength;
       // Small caps can evict a slab's entries while it is still being filled: then it is empty as it is left.
       if (full !== EMPTY_SLAB && (this.count === 0 || this.slabOf[this.slotOf(this.count - 1)] !== full)) this.recycle(full);
     }
     const offset = this.slabUsed;
-    this.slab.set(bytes, offset);
+    copyInto.call(this.slab, bytes, offset);
     this.slabUsed = offset + size;
 
     let slot = this.head + this.count;
@@ -276,6 +285,7 @@ export class DatagramLog {
     if (this.slab !== EMPTY_SLAB) this.recycle(this.slab);
     this.slab = EMPTY_SLAB;
     this.slabUsed = 0;
+    this.slabBytes = 0;
     this.clearEmitter.fire();
   }
 

@@ -393,7 +393,7 @@ export class UdpSocket implements Disposable {
     this.stats.recordIn(size, peer, time);
     // The log copies the bytes into its own slabs; dgram's buffer is never kept.
     const log = this.log;
-    if (log !== undefined) log.append(this.id, 'in', peer, msg, time);
+    if (log !== undefined) log.append(this.id, 'in', peer, msg, time, size);
     if (this.recentPeers.added !== peersAdded && this.newPeerEmitter.hasListeners) this.newPeerEmitter.fire({ peer, size, time });
     const reader = this.receiveReader;
     if (reader !== undefined) {

@@ -54,8 +54,11 @@ describe('core: SocketStats', () => {
 
   it('reset zeroes everything', () => {
     const stats = new SocketStats(T0);
+    assert.equal(stats.lastActivity, undefined, 'no activity before the first datagram');
     stats.recordIn(10, peer(1), T0);
+    assert.equal(stats.lastActivity, T0);
     stats.reset(T0 + 1);
+    assert.equal(stats.lastActivity, undefined, 'none again after a reset');
     assert.deepEqual(stats.view(T0 + 2), { datagramsIn: 0, bytesIn: 0, datagramsOut: 0, bytesOut: 0, rateIn: 0, rateOut: 0, bytesRateIn: 0, bytesRateOut: 0 });
   });
 });
