@@ -625,7 +625,7 @@ export class UdpSocket implements Disposable {
     const time = batchClockMs();
     this.stats.recordOut(size, peer, time);
     const log = this.log;
-    if (log !== undefined) log.append(this.id, 'out', peer, bytes, time);
+    if (log !== undefined) log.append(this.id, 'out', peer, bytes, time, size);
     // The bytes are the caller's, free for it to reuse after this answer: listeners get a copy of their own.
     if (this.sendEmitter.hasListeners) this.sendEmitter.fire({ bytes: Buffer.from(bytes), peer, size, time });
     queue.shift();
